@@ -1,0 +1,3 @@
+from configurator.cli._stub import not_built
+
+lint = not_built("lint")

@@ -1,0 +1,3 @@
+from configurator.cli._stub import not_built
+
+setup = not_built("setup")

@@ -1,0 +1,126 @@
+"""Where each tool keeps its files. Pure functions of the environment; nothing here reads a file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+LEGACY_OPENCLAW_DIRS = (".clawdbot", ".moltbot", ".moldbot")
+
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def home(env: Mapping[str, str] | None = None) -> Path:
+    e = _env(env)
+    return Path(e.get("HOME") or os.path.expanduser("~"))
+
+
+def _expand(value: str, env: Mapping[str, str]) -> Path:
+    if value.startswith("~"):
+        value = str(home(env)) + value[1:]
+    return Path(value)
+
+
+def claude_config_dir(env: Mapping[str, str] | None = None) -> Path:
+    e = _env(env)
+    custom = e.get("CLAUDE_CONFIG_DIR", "").split(",")[0].strip()
+    return _expand(custom, e) if custom else home(e) / ".claude"
+
+
+def claude_settings(env: Mapping[str, str] | None = None) -> Path:
+    return claude_config_dir(env) / "settings.json"
+
+
+def claude_state(env: Mapping[str, str] | None = None) -> Path:
+    """``~/.claude.json`` (owned by Claude Code; holds ``hasCompletedOnboarding``)."""
+    e = _env(env)
+    custom = e.get("CLAUDE_CONFIG_DIR", "").split(",")[0].strip()
+    return _expand(custom, e) / ".claude.json" if custom else home(e) / ".claude.json"
+
+
+def claude_project_settings(project: Path) -> tuple[Path, Path]:
+    return project / ".claude" / "settings.json", project / ".claude" / "settings.local.json"
+
+
+def codex_home(env: Mapping[str, str] | None = None) -> Path:
+    e = _env(env)
+    custom = e.get("CODEX_HOME", "").strip()
+    return _expand(custom, e) if custom else home(e) / ".codex"
+
+
+def codex_config(env: Mapping[str, str] | None = None) -> Path:
+    return codex_home(env) / "config.toml"
+
+
+def codex_auth(env: Mapping[str, str] | None = None) -> Path:
+    return codex_home(env) / "auth.json"
+
+
+def openclaw_home(env: Mapping[str, str] | None = None) -> Path:
+    e = _env(env)
+    custom = e.get("OPENCLAW_HOME", "").strip()
+    return _expand(custom, e) if custom else home(e)
+
+
+def openclaw_state_dir(env: Mapping[str, str] | None = None) -> Path:
+    e = _env(env)
+    custom = e.get("OPENCLAW_STATE_DIR", "").strip()
+    return _expand(custom, e) if custom else openclaw_home(e) / ".openclaw"
+
+
+def openclaw_config(env: Mapping[str, str] | None = None) -> Path:
+    e = _env(env)
+    custom = e.get("OPENCLAW_CONFIG_PATH", "").strip()
+    if custom:
+        return _expand(custom, e)
+    return openclaw_state_dir(e) / "openclaw.json"
+
+
+def openclaw_legacy_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+    """Old OpenClaw state folders that exist. Reported, never written."""
+    base = openclaw_home(env)
+    return [base / name for name in LEGACY_OPENCLAW_DIRS if (base / name).is_dir()]
+
+
+def state_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Our own state (backups, locks, error log), XDG-aware."""
+    e = _env(env)
+    xdg = e.get("XDG_STATE_HOME", "").strip()
+    base = _expand(xdg, e) if xdg else home(e) / ".local" / "state"
+    return base / "agent-configurator"
+
+
+def backups_dir(env: Mapping[str, str] | None = None) -> Path:
+    return state_dir(env) / "backups"
+
+
+@dataclass(frozen=True)
+class Location:
+    tool: str
+    kind: str
+    path: Path
+    holds_secret: bool = False
+
+
+def user_locations(env: Mapping[str, str] | None = None) -> list[Location]:
+    """Every user-level config file of the three tools, whether it exists or not."""
+    return [
+        Location("claude-code", "settings.json", claude_settings(env), holds_secret=True),
+        Location("claude-code", ".claude.json", claude_state(env)),
+        Location("codex", "config.toml", codex_config(env)),
+        Location("codex", "auth.json", codex_auth(env), holds_secret=True),
+        Location("openclaw", "openclaw.json", openclaw_config(env), holds_secret=True),
+    ]
+
+
+def project_locations(project: Path) -> list[Location]:
+    shared, local = claude_project_settings(project)
+    return [
+        Location("claude-code", "settings.json", shared),
+        Location("claude-code", "settings.local.json", local),
+        Location("codex", "config.toml", project / ".codex" / "config.toml"),
+    ]

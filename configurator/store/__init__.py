@@ -1,0 +1,266 @@
+"""The safe store: the only code that reads or writes user files.
+
+Every change goes through a :class:`Transaction`: files are locked for the read-modify-write, the
+new text is verified by parsing it back and comparing it with the data we meant to write, the old
+bytes are backed up, and the new bytes are written atomically (symlinks followed, mode kept,
+secrets 0600). A file that does not parse is never written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import math
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from configurator import paths
+from configurator.errors import ConcurrentChange, ConfiguratorError, ParseError
+from configurator.secrets import redact
+from configurator.store.atomic import SECRET_MODE, atomic_write, file_lock, real_target
+from configurator.store.backup import Backup, BackupWriter, get_backup, list_backups
+from configurator.store.formats import detect_format, parse_text
+from configurator.store.jsonedit import DELETE, Change, apply_changes, apply_to_data, render_document
+from configurator.store.locate import locate
+
+__all__ = [
+    "DELETE",
+    "Backup",
+    "Change",
+    "Document",
+    "Transaction",
+    "WriteResult",
+    "apply_changes",
+    "apply_to_data",
+    "detect_format",
+    "list_backups",
+    "locate",
+    "parse_text",
+    "read_document",
+    "render_document",
+    "restore_backup",
+    "same_data",
+]
+
+
+@dataclass
+class Document:
+    path: Path
+    fmt: str
+    raw: bytes | None
+    text: str
+    data: Any
+
+    @property
+    def exists(self) -> bool:
+        return self.raw is not None
+
+    @property
+    def mode(self) -> int | None:
+        try:
+            return stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            return None
+
+
+@dataclass
+class WriteResult:
+    path: Path
+    action: str  # created | updated | unchanged | deleted
+    backup: str | None = None
+    diff: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"path": str(self.path), "action": self.action, "backup": self.backup}
+
+
+def _decode(raw: bytes, path: Path, fmt: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        before = raw[: e.start]
+        line = before.count(b"\n") + 1
+        col = e.start - (before.rfind(b"\n") + 1) + 1
+        raise ParseError(str(path), fmt, line, col, "the file is not valid UTF-8") from None
+
+
+def read_document(path: Path, fmt: str | None = None) -> Document:
+    """Read and parse ``path``. A missing file is an empty document; a bad one raises ParseError."""
+    fmt = fmt or detect_format(path)
+    try:
+        raw: bytes | None = Path(path).read_bytes()
+    except FileNotFoundError:
+        raw = None
+    except IsADirectoryError:
+        raise ConfiguratorError(f"{path} is a folder, not a file; pass the config file itself.") from None
+    except PermissionError:
+        raise ConfiguratorError(f"{path} cannot be read (permission denied); check its owner and mode.") from None
+    if raw is None:
+        return Document(Path(path), fmt, None, "", {})
+    text = _decode(raw, Path(path), fmt)
+    data = parse_text(text, fmt, path)
+    if fmt in ("json", "json5") and not isinstance(data, dict):
+        raise ParseError(str(path), fmt, 1, 1, "the top level must be an object ({ ... })")
+    return Document(Path(path), fmt, raw, text, data)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Deep equality that also treats NaN as equal to NaN and keeps bool distinct from int."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
+    if hasattr(a, "unwrap"):
+        a = a.unwrap()
+    if hasattr(b, "unwrap"):
+        b = b.unwrap()
+    return bool(a == b)
+
+
+def masked_diff(old: str, new: str, path: Path) -> str:
+    lines = difflib.unified_diff(
+        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"{path} (now)", tofile=f"{path} (new)"
+    )
+    out = "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
+    return redact(out)
+
+
+class Transaction:
+    """Read-modify-write of one or more user files, with locks, verification, backups.
+
+    ``dry_run`` computes results and diffs but writes nothing (no backup either).
+    """
+
+    def __init__(self, command: str, *, dry_run: bool = False, backup_root: Path | None = None) -> None:
+        self.command = command
+        self.dry_run = dry_run
+        self._stack = contextlib.ExitStack()
+        self._locked: set[Path] = set()
+        self._backup = BackupWriter(command, backup_root)
+        self.results: list[WriteResult] = []
+
+    def __enter__(self) -> Transaction:
+        self._stack.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    @property
+    def backup_id(self) -> str | None:
+        return self._backup.id
+
+    def _lock(self, path: Path) -> None:
+        target = real_target(path)
+        if target not in self._locked:
+            self._stack.enter_context(file_lock(target, paths.state_dir() / "locks"))
+            self._locked.add(target)
+
+    def open(self, path: Path, fmt: str | None = None) -> Document:
+        """Lock ``path`` for this transaction and read it."""
+        self._lock(Path(path))
+        return read_document(Path(path), fmt)
+
+    def write(self, doc: Document, new_text: str, *, expected: Any, secret: bool = False) -> WriteResult:
+        """Write ``new_text`` to ``doc.path`` after proving it parses to ``expected``."""
+        try:
+            got = parse_text(new_text, doc.fmt, doc.path)
+        except ParseError as e:
+            raise ConfiguratorError(
+                f"Refusing to write {doc.path}: the text we rendered does not parse ({e.detail}). "
+                "This is a bug in configurator; the file was left as it was."
+            ) from None
+        if not same_data(got, expected):
+            raise ConfiguratorError(
+                f"Refusing to write {doc.path}: after rendering, the file would not hold exactly the data we meant "
+                "(this happens with TOML files that mix dotted keys and tables). The file was left as it was; "
+                "make the change by hand or move the dotted keys into [tables]."
+            )
+        return self._put(doc.path, doc.raw, new_text.encode("utf-8"), secret=secret, fmt_text=(doc.text, new_text))
+
+    def write_bytes(self, path: Path, data: bytes, *, mode: int | None = None) -> WriteResult:
+        """Raw write used by restore (no parsing: the bytes are put back exactly)."""
+        self._lock(path)
+        try:
+            old: bytes | None = Path(path).read_bytes()
+        except FileNotFoundError:
+            old = None
+        res = self._put(path, old, data, secret=False)
+        if mode is not None and not self.dry_run and res.action != "unchanged":
+            os.chmod(real_target(path), mode)
+        return res
+
+    def delete(self, path: Path) -> WriteResult:
+        self._lock(path)
+        try:
+            old = Path(path).read_bytes()
+        except FileNotFoundError:
+            return self._record(WriteResult(Path(path), "unchanged"))
+        if self.dry_run:
+            return self._record(WriteResult(Path(path), "deleted"))
+        bid = self._backup.add(real_target(path), old, _mode_of(path))
+        os.unlink(real_target(path))
+        return self._record(WriteResult(Path(path), "deleted", bid))
+
+    def _put(
+        self, path: Path, old: bytes | None, new: bytes, *, secret: bool, fmt_text: tuple[str, str] | None = None
+    ) -> WriteResult:
+        path = Path(path)
+        old_text, new_text = fmt_text or (
+            (old or b"").decode("utf-8", "replace"),
+            new.decode("utf-8", "replace"),
+        )
+        diff = masked_diff(old_text, new_text, path)
+        if old == new:
+            res = WriteResult(path, "unchanged")
+            mode = _mode_of(path)
+            if secret and mode is not None and mode & 0o077:
+                res.notes.append(f"{path} holds a secret and was mode {mode:o}; set it to 600")
+                if not self.dry_run:
+                    os.chmod(real_target(path), SECRET_MODE)
+            return self._record(res)
+        action = "created" if old is None else "updated"
+        if self.dry_run:
+            return self._record(WriteResult(path, action, None, diff))
+        try:
+            on_disk: bytes | None = path.read_bytes()
+        except FileNotFoundError:
+            on_disk = None
+        if on_disk != old:
+            raise ConcurrentChange(str(path))
+        bid = self._backup.add(real_target(path), old, _mode_of(path))
+        atomic_write(path, new, secret=secret)
+        return self._record(WriteResult(path, action, bid, diff))
+
+    def _record(self, res: WriteResult) -> WriteResult:
+        self.results.append(res)
+        return res
+
+
+def _mode_of(path: Path) -> int | None:
+    try:
+        return stat.S_IMODE(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
+def restore_backup(backup_id: str, *, root: Path | None = None, dry_run: bool = False) -> tuple[Backup, list[WriteResult], str | None]:
+    """Put back the files of backup ``backup_id``. The current files are backed up first."""
+    backup = get_backup(backup_id, root)
+    with Transaction(f"restore {backup_id}", dry_run=dry_run, backup_root=root) as tx:
+        for entry in backup.entries:
+            target = Path(entry.original)
+            if entry.stored is None:
+                tx.delete(target)
+            else:
+                data = (backup.folder / entry.stored).read_bytes()
+                tx.write_bytes(target, data, mode=entry.mode)
+        return backup, tx.results, tx.backup_id

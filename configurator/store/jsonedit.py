@@ -1,0 +1,241 @@
+"""Surgical edits of JSON and JSON5 text.
+
+Only the bytes of the value we set (or the member we add or remove) change; key order, indentation,
+comments and quoting style elsewhere stay exactly as the user wrote them. Positions come from the
+json-five round-trip model.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from configurator.store.formats import key_name, parse_json5_model
+
+DELETE = object()
+_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+
+
+@dataclass(frozen=True)
+class Change:
+    path: tuple[str, ...]
+    value: Any  # DELETE removes the member
+
+
+class _Text:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0]
+        for i, ch in enumerate(text):
+            if ch == "\n":
+                self.starts.append(i + 1)
+
+    def off(self, lineno: int, col: int) -> int:
+        return self.starts[lineno - 1] + col
+
+    def span(self, node: Any) -> tuple[int, int]:
+        return self.off(node.lineno, node.col_offset), self.off(node.end_lineno, node.end_col_offset)
+
+    def line_start(self, offset: int) -> int:
+        return self.text.rfind("\n", 0, offset) + 1
+
+    def line_end(self, offset: int) -> int:
+        end = self.text.find("\n", offset)
+        return len(self.text) if end < 0 else end
+
+    def indent_of(self, offset: int) -> str:
+        start = self.line_start(offset)
+        m = re.match(r"[ \t]*", self.text[start:offset])
+        return m.group(0) if m else ""
+
+
+def detect_indent(text: str) -> str:
+    for line in text.splitlines()[1:]:
+        m = re.match(r"^([ \t]+)\S", line)
+        if m:
+            return m.group(1)
+    return "  "
+
+
+def render_value(value: Any, unit: str, base: str, *, json5_keys: bool = False) -> str:
+    """Render ``value`` as JSON, indented with ``unit`` per level, continuation lines prefixed by ``base``."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = base + unit
+        items = [
+            f"{inner}{render_key(k, json5_keys)}: {render_value(v, unit, inner, json5_keys=json5_keys)}"
+            for k, v in value.items()
+        ]
+        return "{\n" + ",\n".join(items) + "\n" + base + "}"
+    if isinstance(value, list):
+        if not value:
+            return "[]"
+        inner = base + unit
+        items = [inner + render_value(v, unit, inner, json5_keys=json5_keys) for v in value]
+        return "[\n" + ",\n".join(items) + "\n" + base + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def render_key(key: str, json5_keys: bool) -> str:
+    if json5_keys and _IDENT.match(key):
+        return key
+    return json.dumps(key, ensure_ascii=False)
+
+
+def render_document(data: Any, *, fmt: str = "json", indent: str = "  ") -> str:
+    return render_value(data, indent, "", json5_keys=(fmt == "json5")) + "\n"
+
+
+def _uses_bare_keys(obj: Any) -> bool:
+    from json5 import model as m
+
+    return any(isinstance(kv.key, m.Identifier) for kv in obj.key_value_pairs)
+
+
+def _find(obj: Any, key: str) -> tuple[int, Any] | None:
+    found = None
+    for i, kv in enumerate(obj.key_value_pairs):
+        if key_name(kv.key) == key:
+            found = (i, kv)  # last one wins, as in the parsed data
+    return found
+
+
+def apply_change(text: str, change: Change, *, fmt: str) -> str:
+    """Return ``text`` with ``change`` applied. The caller verifies the result by parsing it."""
+    from json5 import model as m
+
+    root = parse_json5_model(text)
+    unit = detect_indent(text)
+    if root is None:
+        if change.value is DELETE:
+            return text
+        data: Any = change.value
+        for key in reversed(change.path):
+            data = {key: data}
+        return render_document(data, fmt=fmt, indent=unit)
+    t = _Text(text)
+    node = root
+    path = list(change.path)
+    for depth, key in enumerate(path):
+        if not isinstance(node, m.JSONObject):
+            if change.value is DELETE:
+                return text
+            # Replace a non-object in the way with the nested object we need.
+            nested: Any = change.value
+            for k in reversed(path[depth:]):
+                nested = {k: nested}
+            a, b = t.span(node)
+            return text[:a] + render_value(nested, unit, t.indent_of(a), json5_keys=fmt == "json5") + text[b:]
+        hit = _find(node, key)
+        if hit is None:
+            if change.value is DELETE:
+                return text
+            nested = change.value
+            for k in reversed(path[depth + 1 :]):
+                nested = {k: nested}
+            return _insert_member(t, node, key, nested, unit, fmt)
+        idx, kv = hit
+        if depth == len(path) - 1:
+            if change.value is DELETE:
+                return _delete_member(t, node, idx)
+            a, b = t.span(kv.value)
+            rendered = render_value(
+                change.value, unit, t.indent_of(t.span(kv.key)[0]), json5_keys=fmt == "json5" and _uses_bare_keys(node)
+            )
+            if text[a:b] == rendered:
+                return text
+            return text[:a] + rendered + text[b:]
+        node = kv.value
+    return text
+
+
+def _insert_member(t: _Text, obj: Any, key: str, value: Any, unit: str, fmt: str) -> str:
+    text = t.text
+    start, end = t.span(obj)
+    bare = fmt == "json5" and (_uses_bare_keys(obj) or not obj.key_value_pairs)
+    if obj.key_value_pairs:
+        last = obj.key_value_pairs[-1]
+        k_start = t.span(last.key)[0]
+        v_end = t.span(last.value)[1]
+        indent = t.indent_of(k_start)
+        member = f"{render_key(key, bare)}: {render_value(value, unit, indent, json5_keys=bare)}"
+        close_line = t.line_start(end - 1)
+        if close_line > v_end:  # multi-line object: new member on its own line after the last one
+            eol = t.line_end(v_end)
+            rest = text[v_end:eol]
+            if rest.lstrip().startswith(","):
+                return text[:eol] + f"\n{indent}{member}," + text[eol:]
+            return text[:v_end] + "," + text[v_end:eol] + f"\n{indent}{member}" + text[eol:]
+        return text[:v_end] + f", {member}" + text[v_end:]
+    # empty object
+    interior = text[start + 1 : end - 1]
+    obj_indent = t.indent_of(t.line_start(start) + len(t.indent_of(start)))
+    obj_indent = t.indent_of(start) if t.line_start(start) == start - len(t.indent_of(start)) else obj_indent
+    inner = obj_indent + unit
+    member = f"{render_key(key, bare)}: {render_value(value, unit, inner, json5_keys=bare)}"
+    if interior.strip() == "":
+        return text[:start] + "{\n" + inner + member + "\n" + obj_indent + "}" + text[end:]
+    # only comments inside: keep them, add the member first
+    return text[: start + 1] + "\n" + inner + member + "," + text[start + 1 :]
+
+
+def _delete_member(t: _Text, obj: Any, idx: int) -> str:
+    text = t.text
+    members = list(obj.key_value_pairs)
+    kv = members[idx]
+    k_start = t.span(kv.key)[0]
+    v_end = t.span(kv.value)[1]
+    if idx + 1 < len(members):
+        nxt = t.span(members[idx + 1].key)[0]
+        ls = t.line_start(k_start)
+        if text[ls:k_start].strip() == "" and t.line_start(nxt) > k_start:
+            a, b = ls, t.line_start(nxt)
+            # keep comment lines that sit between the two members
+            between = text[t.line_end(v_end) + 1 : b]
+            keep = between if between.strip() else ""
+            return text[:a] + keep + text[b:]
+        return text[:k_start] + text[nxt:]
+    if idx > 0:
+        prev_end = t.span(members[idx - 1].value)[1]
+        after = text[v_end:]
+        m_ = re.match(r"[ \t]*,", after)
+        had_trailing = m_ is not None
+        cut_end = v_end
+        # remove from the previous value's end (its comma included) up to our value's end
+        new = text[:prev_end] + ("," if had_trailing else "") + text[cut_end + (m_.end() if m_ else 0) :]
+        return new
+    start, end = t.span(obj)
+    return text[:start] + "{}" + text[end:]
+
+
+def apply_changes(text: str, changes: Sequence[Change], *, fmt: str) -> str:
+    for change in changes:
+        text = apply_change(text, change, fmt=fmt)
+    return text
+
+
+def apply_to_data(data: Any, changes: Sequence[Change]) -> Any:
+    """The data we mean to have after ``changes``: used to verify the edited text."""
+    import copy
+
+    out = copy.deepcopy(data) if isinstance(data, dict) else {}
+    for ch in changes:
+        node = out
+        for key in ch.path[:-1]:
+            if not isinstance(node.get(key), dict):
+                if ch.value is DELETE:
+                    node = None
+                    break
+                node[key] = {}
+            node = node[key]
+        if node is None:
+            continue
+        if ch.value is DELETE:
+            node.pop(ch.path[-1], None)
+        else:
+            node[ch.path[-1]] = copy.deepcopy(ch.value)
+    return out

@@ -1,0 +1,110 @@
+"""Find the 1-based line and column of a key path in JSON, JSON5 or TOML text (for lint findings)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+Path_ = Sequence[str | int]
+
+_BARE = r"[A-Za-z0-9_-]+"
+_KEYPART = rf'(?:{_BARE}|"(?:[^"\\]|\\.)*"|\'[^\']*\')'
+_DOTTED = re.compile(rf"\s*({_KEYPART}(?:\s*\.\s*{_KEYPART})*)\s*")
+_HEADER = re.compile(rf"^\s*(\[\[?)\s*({_KEYPART}(?:\s*\.\s*{_KEYPART})*)\s*\]\]?")
+
+
+def _split_dotted(s: str) -> list[str]:
+    parts = re.findall(_KEYPART, s)
+    out = []
+    for p in parts:
+        if p[0] in "\"'":
+            p = p[1:-1]
+        out.append(p)
+    return out
+
+
+def toml_positions(text: str) -> dict[tuple[str, ...], tuple[int, int, int]]:
+    """Map each key path to (line, key column, value column). Arrays of tables get index keys."""
+    positions: dict[tuple[str, ...], tuple[int, int, int]] = {}
+    table: tuple[str, ...] = ()
+    aot_counts: dict[tuple[str, ...], int] = {}
+    in_multiline: str | None = None
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if in_multiline:
+            if in_multiline in line:
+                in_multiline = None
+            continue
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        h = _HEADER.match(line)
+        if h:
+            keys = tuple(_split_dotted(h.group(2)))
+            if h.group(1) == "[[":
+                n = aot_counts.get(keys, -1) + 1
+                aot_counts[keys] = n
+                positions.setdefault(keys, (lineno, line.index("[") + 1, line.index("[") + 1))
+                keys = keys + (str(n),)
+            table = keys
+            col = h.start(2) + 1
+            positions.setdefault(table, (lineno, col, col))
+            continue
+        eq = _DOTTED.match(line)
+        if eq and line[eq.end() : eq.end() + 1] == "=":
+            keys = tuple(_split_dotted(eq.group(1)))
+            key_col = eq.start(1) + 1
+            rest = line[eq.end() + 1 :]
+            val_col = eq.end() + 1 + (len(rest) - len(rest.lstrip())) + 1
+            for i in range(1, len(keys) + 1):
+                positions.setdefault(table + keys[:i], (lineno, key_col, val_col if i == len(keys) else key_col))
+            for q in ('"""', "'''"):
+                if rest.count(q) == 1:
+                    in_multiline = q
+    return positions
+
+
+def locate(text: str, fmt: str, path: Path_, *, value: bool = False) -> tuple[int, int]:
+    """Line and column of the key at ``path`` (or of its value). Falls back to the deepest found parent."""
+    if fmt == "toml":
+        pos = toml_positions(text)
+        keys = tuple(str(p) for p in path)
+        while keys:
+            if keys in pos:
+                line, kcol, vcol = pos[keys]
+                return line, (vcol if value else kcol)
+            keys = keys[:-1]
+        return 1, 1
+    return _locate_json(text, path, value=value)
+
+
+def _locate_json(text: str, path: Path_, *, value: bool) -> tuple[int, int]:
+    from json5 import model as m
+
+    from configurator.store.formats import key_name, parse_json5_model
+
+    try:
+        node: Any = parse_json5_model(text)
+    except Exception:
+        return 1, 1
+    if node is None:
+        return 1, 1
+    best = (node.lineno, node.col_offset + 1)
+    for part in path:
+        if isinstance(node, m.JSONObject):
+            hit = None
+            for kv in node.key_value_pairs:
+                if key_name(kv.key) == str(part):
+                    hit = kv
+            if hit is None:
+                return best
+            best = (hit.key.lineno, hit.key.col_offset + 1)
+            node = hit.value
+        elif isinstance(node, m.JSONArray) and isinstance(part, int) and 0 <= part < len(node.values):
+            node = node.values[part]
+            best = (node.lineno, node.col_offset + 1)
+        else:
+            return best
+    if value:
+        return node.lineno, node.col_offset + 1
+    return best
