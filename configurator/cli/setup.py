@@ -1,3 +1,42 @@
-from configurator.cli._stub import not_built
+from __future__ import annotations
 
-setup = not_built("setup")
+import sys
+
+import click
+
+from configurator.cli._common import json_option
+
+TOOLS = ("claude-code", "codex", "openclaw")
+
+
+@click.command()
+@click.option("--tool", "tools", multiple=True, type=click.Choice(TOOLS), help="Tool to configure (repeat; default: all three).")
+@click.option("--provider", default="atlascloud", show_default=True, help="Provider preset id, or 'custom'.")
+@click.option("--base-url", help="Custom provider: https://host or https://host/v1 (both API roots are derived).")
+@click.option("--anthropic-base-url", help="Custom provider: the Anthropic-compatible root (no /v1).")
+@click.option("--openai-base-url", help="Custom provider: the OpenAI-compatible root (with /v1).")
+@click.option("--api-key-env", metavar="VAR", help="Read the key from this environment variable (env storage: the variable the tools read).")
+@click.option("--api-key-stdin", is_flag=True, help="Read the key from standard input (one line).")
+@click.option("--key-storage", type=click.Choice(["file", "env"]), default="file", show_default=True,
+              help="file: write the key into the tools' configs (0600). env: the configs name a variable instead.")
+@click.option("--model", help="Main model id (default: the preset's).")
+@click.option("--fast-model", help="Fast model id for background tasks (default: the preset's).")
+@click.option("--codex-wire-api", type=click.Choice(["responses", "chat"]), default="responses", show_default=True,
+              help="'chat' only for Codex older than 0.95.")
+@click.option("--keep-anthropic-api-key", is_flag=True, help="Do not remove a conflicting ANTHROPIC_API_KEY from Claude Code's env.")
+@click.option("--claude-skip-login", is_flag=True, help="Set hasCompletedOnboarding in ~/.claude.json (that key only).")
+@click.option("--yes", "-y", is_flag=True, help="Never prompt; missing values are errors.")
+@click.option("--dry-run", is_flag=True, help="Show the diffs; write nothing (no backup either).")
+@json_option
+def setup(as_json: bool, tools: tuple[str, ...], **options: object) -> int:
+    """Configure Claude Code, Codex and OpenClaw for a model provider.
+
+    With no flags on a terminal this is a wizard. For scripts: --yes plus flags. The key is never
+    taken on the command line: use --api-key-env VAR or --api-key-stdin (or --key-storage env).
+    """
+    from configurator import configure
+    from configurator.render import emit
+
+    opts = configure.SetupOptions(tools=list(tools), **options)  # type: ignore[arg-type]
+    interactive = not opts.yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() and not opts.api_key_stdin
+    return emit(configure.run(opts, interactive=interactive), as_json=as_json)

@@ -1,0 +1,68 @@
+"""A thin layer over questionary so every interactive flow can be driven by prompt_toolkit pipe input in
+tests (``Prompter(input=pipe, output=DummyOutput())``). Ctrl-C or EOF becomes :class:`Aborted`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from configurator.errors import Aborted
+
+NOTHING_WRITTEN = "Cancelled. Nothing was written."
+
+
+class Prompter:
+    def __init__(self, input: Any = None, output: Any = None) -> None:
+        self._kw: dict[str, Any] = {}
+        if input is not None:
+            self._kw["input"] = input
+        if output is not None:
+            self._kw["output"] = output
+
+    def _ask(self, question: Any) -> Any:
+        try:
+            answer = question.unsafe_ask()
+        except (KeyboardInterrupt, EOFError):
+            raise Aborted(NOTHING_WRITTEN) from None
+        if answer is None:
+            raise Aborted(NOTHING_WRITTEN)
+        return answer
+
+    def select(self, message: str, choices: Sequence[tuple[str, Any]], default: Any = None) -> Any:
+        import questionary
+
+        qs = [questionary.Choice(title, value=value) for title, value in choices]
+        dflt = next((c for c in qs if c.value == default), None)
+        return self._ask(questionary.select(message, choices=qs, default=dflt, **self._kw))
+
+    def checkbox(self, message: str, choices: Sequence[tuple[str, Any, bool]],
+                 validate: Callable[[list[Any]], bool | str] | None = None) -> list[Any]:
+        import questionary
+
+        qs = [questionary.Choice(title, value=value, checked=checked) for title, value, checked in choices]
+        kwargs = dict(self._kw)
+        if validate is not None:
+            kwargs["validate"] = validate
+        return list(self._ask(questionary.checkbox(message, choices=qs, **kwargs)))
+
+    def text(self, message: str, default: str = "", validate: Callable[[str], bool | str] | None = None) -> str:
+        import questionary
+
+        return str(self._ask(questionary.text(message, default=default, validate=validate, **self._kw))).strip()
+
+    def password(self, message: str, validate: Callable[[str], bool | str] | None = None) -> str:
+        import questionary
+
+        return str(self._ask(questionary.password(message, validate=validate, **self._kw))).strip()
+
+    def confirm(self, message: str, default: bool = True) -> bool:
+        import questionary
+
+        return bool(self._ask(questionary.confirm(message, default=default, **self._kw)))
+
+    def say(self, text: str) -> None:
+        import click
+
+        from configurator.secrets import redact
+
+        click.echo(redact(text))

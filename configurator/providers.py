@@ -1,0 +1,125 @@
+"""Provider presets (data in templates/providers) and base-URL derivation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from configurator.errors import ConfiguratorError
+from configurator.resources import template_path
+from configurator.store.formats import parse_text
+
+#: Codex ships these provider ids; a [model_providers.<id>] with one of them makes Codex refuse the file.
+CODEX_RESERVED_IDS = frozenset({"openai", "ollama", "lmstudio", "amazon-bedrock"})
+MIN_CONTEXT_WINDOW = 20000
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    id: str
+    name: str
+    context_window: int
+    max_tokens: int
+
+
+@dataclass
+class Preset:
+    id: str
+    name: str
+    anthropic_base_url: str | None
+    openai_base_url: str | None
+    env_var: str
+    main_model: str | None
+    fast_model: str | None
+    models: list[ModelInfo] = field(default_factory=list)
+    docs_url: str | None = None
+    checked: str | None = None
+    default_context_window: int = 131072
+    default_max_tokens: int = 8192
+
+    @property
+    def is_custom(self) -> bool:
+        return self.anthropic_base_url is None
+
+    def model(self, model_id: str) -> ModelInfo:
+        for m in self.models:
+            if m.id == model_id:
+                return m
+        return ModelInfo(model_id, model_id, self.default_context_window, self.default_max_tokens)
+
+
+def preset_ids() -> list[str]:
+    folder = template_path("providers")
+    ids = sorted(p.stem for p in folder.glob("*.toml"))
+    # the default first, custom last
+    ids.sort(key=lambda i: (i != "atlascloud", i == "custom", i))
+    return ids
+
+
+def load_preset(preset_id: str) -> Preset:
+    path = template_path("providers", f"{preset_id}.toml")
+    if not path.is_file():
+        raise ConfiguratorError(
+            f"Unknown provider {preset_id!r}; choose one of: {', '.join(preset_ids())} (or 'custom' with --base-url)."
+        )
+    raw: dict[str, Any] = parse_text(path.read_text(encoding="utf-8"), "toml", path)
+    models = [
+        ModelInfo(m["id"], m.get("name", m["id"]), int(m["context_window"]), int(m["max_tokens"]))
+        for m in raw.get("models", [])
+    ]
+    return Preset(
+        id=raw["id"],
+        name=raw["name"],
+        anthropic_base_url=raw.get("anthropic_base_url"),
+        openai_base_url=raw.get("openai_base_url"),
+        env_var=raw.get("env_var", "PROVIDER_API_KEY"),
+        main_model=raw.get("main_model"),
+        fast_model=raw.get("fast_model"),
+        models=models,
+        docs_url=raw.get("docs_url"),
+        checked=raw.get("checked"),
+        default_context_window=int(raw.get("default_context_window", 131072)),
+        default_max_tokens=int(raw.get("default_max_tokens", 8192)),
+    )
+
+
+def _check_url(url: str, flag: str) -> tuple[str, str, str]:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfiguratorError(f"{flag} {url!r} is not an http(s) URL; give it like https://api.example.com/v1.")
+    if parts.query or parts.fragment:
+        raise ConfiguratorError(f"{flag} {url!r} has a query or fragment; give only scheme, host and path.")
+    return parts.scheme, parts.netloc, parts.path
+
+
+def derive_base_urls(base_url: str) -> tuple[str, str]:
+    """``https://host`` or ``https://host/v1`` -> (Anthropic base without /v1, OpenAI base with /v1)."""
+    scheme, netloc, path = _check_url(base_url, "--base-url")
+    norm = path.rstrip("/")
+    if norm not in ("", "/v1"):
+        raise ConfiguratorError(
+            f"--base-url {base_url!r} has the path {path!r}, from which the two API roots cannot be derived; "
+            "give both --anthropic-base-url (the root Claude Code appends /v1/messages to) and "
+            "--openai-base-url (the OpenAI-compatible root, usually ending in /v1)."
+        )
+    root = urlunsplit((scheme, netloc, "", "", ""))
+    return root, root + "/v1"
+
+
+def normalize_anthropic_url(url: str) -> str:
+    scheme, netloc, path = _check_url(url, "--anthropic-base-url")
+    path = path.rstrip("/")
+    if path.endswith("/v1"):
+        path = path[: -len("/v1")]
+    return urlunsplit((scheme, netloc, path, "", ""))
+
+
+def normalize_openai_url(url: str) -> str:
+    scheme, netloc, path = _check_url(url, "--openai-base-url")
+    return urlunsplit((scheme, netloc, path.rstrip("/"), "", ""))
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    return host in ("localhost", "::1") or host.startswith("127.")

@@ -1,0 +1,68 @@
+"""What every target (agent tool) module shares: the profile it configures for, and its outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from configurator.errors import ConfiguratorError
+from configurator.providers import ModelInfo
+from configurator.store import Document, Transaction
+
+
+@dataclass
+class Profile:
+    """Everything setup needs to know, resolved from flags or wizard answers."""
+
+    provider_id: str
+    provider_name: str
+    anthropic_base_url: str
+    openai_base_url: str
+    model: ModelInfo
+    fast_model: ModelInfo
+    key_storage: str  # "file" | "env"
+    key: str | None = None  # the secret itself (file mode)
+    key_env: str | None = None  # variable holding the key (env mode)
+    codex_wire_api: str = "responses"
+    remove_anthropic_api_key: bool = True
+    claude_skip_login: bool = False
+
+    def api_key_value_for_openclaw(self) -> str:
+        if self.key_storage == "env":
+            return "${" + str(self.key_env) + "}"
+        return str(self.key)
+
+
+@dataclass
+class Outcome:
+    tool: str
+    notes: list[str] = field(default_factory=list)
+
+
+class Target(Protocol):
+    TOOL: str
+    DISPLAY: str
+    EXECUTABLE: str
+    LINT_KINDS: tuple[str, ...]
+
+    def files(self) -> list[Path]: ...
+
+    def apply(self, profile: Profile, tx: Transaction, outcome: Outcome) -> None: ...
+
+    def inspect(self) -> dict[str, Any]: ...
+
+
+def require_object(doc: Document, key_path: tuple[str, ...]) -> None:
+    """Refuse to merge when a key we must write into exists but is not an object (we never overwrite it)."""
+    node: Any = doc.data
+    for i, key in enumerate(key_path):
+        if not isinstance(node, dict) or key not in node:
+            return
+        node = node[key]
+        if not isinstance(node, dict):
+            dotted = ".".join(key_path[: i + 1])
+            raise ConfiguratorError(
+                f"{doc.path}: `{dotted}` is a {type(node).__name__}, not an object, so setup cannot merge into it; "
+                "fix it by hand (see `configurator lint`) and run setup again. Nothing was written."
+            )

@@ -1,0 +1,141 @@
+"""Codex CLI: ``config.toml`` (provider table, model) and ``auth.json`` (the key, file mode)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from configurator import paths
+from configurator.errors import ConfiguratorError
+from configurator.providers import CODEX_RESERVED_IDS
+from configurator.store import Change, Transaction, apply_changes, apply_to_data
+from configurator.targets.base import Outcome, Profile, require_object
+
+TOOL = "codex"
+DISPLAY = "Codex"
+EXECUTABLE = "codex"
+LINT_KINDS = ("config.toml", "auth.json")
+#: `wire_api = "chat"` was removed in Codex 0.95; newer versions refuse to load the whole file.
+CHAT_REMOVED_IN = (0, 95, 0)
+
+
+def files() -> list[Path]:
+    return [paths.codex_config(), paths.codex_auth()]
+
+
+def inspect() -> dict[str, Any]:
+    return {"exists": paths.codex_config().exists()}
+
+
+def check_wire_api(wire_api: str, installed_version: tuple[int, int, int] | None) -> None:
+    if wire_api == "responses":
+        return
+    if wire_api != "chat":
+        raise ConfiguratorError(f"--codex-wire-api must be 'responses' or 'chat', not {wire_api!r}.")
+    if installed_version is None:
+        raise ConfiguratorError(
+            "--codex-wire-api chat needs an installed Codex older than 0.95 (chat was removed in 0.95 and newer "
+            "Codex refuses to load a config that uses it); no codex was found on PATH, so use 'responses'."
+        )
+    if installed_version >= CHAT_REMOVED_IN:
+        v = ".".join(map(str, installed_version))
+        raise ConfiguratorError(
+            f"--codex-wire-api chat is refused: the installed Codex is {v}, and Codex 0.95 and newer refuse to "
+            "load a config with wire_api = \"chat\"; use 'responses' (the default)."
+        )
+
+
+def provider_table(profile: Profile) -> dict[str, Any]:
+    table: dict[str, Any] = {
+        "name": profile.provider_name,
+        "base_url": profile.openai_base_url,
+        "wire_api": profile.codex_wire_api,
+    }
+    if profile.key_storage == "env":
+        table["env_key"] = profile.key_env
+        table["requires_openai_auth"] = False
+    else:
+        table["requires_openai_auth"] = True
+    return table
+
+
+def _tomllib() -> Any:
+    from configurator.store.formats import _tomllib as t
+
+    return t()
+
+
+def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
+    import tomlkit
+
+    if profile.provider_id in CODEX_RESERVED_IDS:
+        raise ConfiguratorError(
+            f"The provider id {profile.provider_id!r} is built into Codex ({', '.join(sorted(CODEX_RESERVED_IDS))}); "
+            "Codex refuses a config that redefines it. Choose another id."
+        )
+    path = paths.codex_config()
+    doc = tx.open(path, "toml")
+    require_object(doc, ("model_providers",))
+    require_object(doc, ("model_providers", profile.provider_id))
+    tdoc = tomlkit.parse(doc.text)
+    for key, value in (("model_provider", profile.provider_id), ("model", profile.model.id)):
+        if tdoc.get(key) != value:
+            tdoc[key] = value
+    wanted = provider_table(profile)
+    providers = tdoc.get("model_providers")
+    if providers is None:
+        providers = tomlkit.table(is_super_table=True)
+        tdoc["model_providers"] = providers
+    existing = providers.get(profile.provider_id)
+    if existing is None:
+        table = tomlkit.table()
+        for k, v in wanted.items():
+            table[k] = v
+        if doc.text.strip():
+            table.add(tomlkit.nl())
+        providers[profile.provider_id] = table
+    else:
+        for k, v in wanted.items():
+            if existing.get(k) != v:
+                existing[k] = v
+        if profile.key_storage == "file" and "env_key" in existing:
+            del existing["env_key"]
+            outcome.notes.append(f"Removed env_key from [model_providers.{profile.provider_id}] (key storage: file).")
+    new_text = tomlkit.dumps(tdoc)
+    if not doc.exists and new_text.startswith("\n"):
+        new_text = new_text.lstrip("\n")
+    if new_text.endswith("\n\n") and not doc.text.endswith("\n\n"):
+        new_text = new_text.rstrip("\n") + "\n"  # the blank line we add before a following table, not at EOF
+    expected = _expected_data(doc.data, profile)
+    tx.write(doc, new_text, expected=expected)
+
+    active_profile = doc.data.get("profile")
+    if isinstance(active_profile, str):
+        prof = doc.data.get("profiles", {}).get(active_profile, {})
+        if isinstance(prof, dict) and prof.get("model_provider") not in (None, profile.provider_id):
+            outcome.notes.append(
+                f"{path} selects profile {active_profile!r}, whose model_provider {prof.get('model_provider')!r} "
+                "overrides the top-level one; change it or run `codex --profile` accordingly."
+            )
+
+    if profile.key_storage == "file":
+        auth_path = paths.codex_auth()
+        auth = tx.open(auth_path, "json")
+        ch = [Change(("OPENAI_API_KEY",), str(profile.key))]
+        tx.write(auth, apply_changes(auth.text, ch, fmt="json"), expected=apply_to_data(auth.data, ch), secret=True)
+    else:
+        outcome.notes.append(f"Codex reads the key from ${profile.key_env} (env_key); {paths.codex_auth()} is untouched.")
+
+
+def _expected_data(data: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    import copy
+
+    out = copy.deepcopy(data)
+    out["model_provider"] = profile.provider_id
+    out["model"] = profile.model.id
+    providers = out.setdefault("model_providers", {})
+    table = providers.setdefault(profile.provider_id, {})
+    table.update(provider_table(profile))
+    if profile.key_storage == "file":
+        table.pop("env_key", None)
+    return out
