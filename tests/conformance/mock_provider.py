@@ -13,7 +13,9 @@ Every request (also 401/404 ones) is recorded in ``.requests`` as a dict:
 ``x-api-key`` header value, else ``None``), ``headers`` (lower-cased dict),
 ``json`` (parsed body or ``None``), ``status`` (the status code answered).
 
-A wrong/missing key gets 401, an unknown path 404.  The server stops by itself
+A wrong/missing key gets 401, an unknown path 404 (checked before the key), a
+known path with the wrong method 405.  ``GET|HEAD /api/hello`` (Claude Code's
+unauthenticated preflight) gets 200.  The server stops by itself
 after ``max_lifetime`` seconds or ``max_requests`` requests.
 
     with MockProvider(api_key="sk-test-123") as mock:
@@ -154,6 +156,11 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", "/v1/models"): self._models,
         }
         handler = routes.get((method, route))
+        if handler is None and any(r == route for _, r in routes):
+            # known route, wrong method (codex doctor probes HEAD /v1/responses)
+            rec["status"] = 405
+            self._send_json(405, {"type": "error", "error": {"type": "invalid_request_error", "message": f"mock: {method} not allowed on {route}"}})
+            return
         if handler is None:
             rec["status"] = 404
             self._send_json(
