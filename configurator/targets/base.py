@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -51,6 +52,32 @@ class Target(Protocol):
     def apply(self, profile: Profile, tx: Transaction, outcome: Outcome) -> None: ...
 
     def inspect(self) -> dict[str, Any]: ...
+
+
+#: member names whose string values are credentials (ANTHROPIC_API_KEY, apiKey, botToken, refresh_token, ...)
+_SECRET_NAME = re.compile(r"key|token|secret|passw|credential|bearer|cookie", re.IGNORECASE)
+#: member names that hold the *name* of a variable or a file, not the secret itself
+_REFERENCE_NAME = re.compile(r"env_?key|env_?var|_file$|_path$|helper$", re.IGNORECASE)
+_NOT_A_SECRET = re.compile(r"^(\$\{.*\}|[A-Z_][A-Z0-9_]*|[~/.].*|https?://\S*|\S*\s\S*)$")
+
+
+def register_secrets(data: Any) -> None:
+    """Register the credentials already in a user's file (other keys, OAuth tokens) so no diff, note or error
+    prints them: setup shows context lines around its changes, and those lines are the user's, not ours."""
+    from configurator.secrets import register
+
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                elif (isinstance(value, str) and len(value) >= 8 and _SECRET_NAME.search(str(name))
+                      and not _REFERENCE_NAME.search(str(name)) and not _NOT_A_SECRET.match(value)):
+                    register(value)
+        elif isinstance(node, list):
+            stack.extend(node)
 
 
 def require_object(doc: Document, key_path: tuple[str, ...]) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 from configurator import paths
 from configurator.store import DELETE, Change, Transaction, apply_changes, apply_to_data
-from configurator.targets.base import Outcome, Profile, require_object
+from configurator.targets.base import Outcome, Profile, register_secrets, require_object
 
 TOOL = "claude-code"
 DISPLAY = "Claude Code"
@@ -55,6 +55,7 @@ def inspect() -> dict[str, Any]:
 def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     path = paths.claude_settings()
     doc = tx.open(path, "json")
+    register_secrets(doc.data)
     require_object(doc, ("env",))
     env = doc.data.get("env") if isinstance(doc.data.get("env"), dict) else {}
     changes = [Change(("env", k), v) for k, v in desired_env(profile).items()]
@@ -85,5 +86,6 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     if profile.claude_skip_login:
         state_path = paths.claude_state()
         state = tx.open(state_path, "json")
+        register_secrets(state.data)
         ch = [Change(("hasCompletedOnboarding",), True)]
         tx.write(state, apply_changes(state.text, ch, fmt="json"), expected=apply_to_data(state.data, ch))

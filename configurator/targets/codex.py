@@ -9,7 +9,7 @@ from configurator import paths
 from configurator.errors import ConfiguratorError
 from configurator.providers import CODEX_RESERVED_IDS
 from configurator.store import Change, Transaction, apply_changes, apply_to_data
-from configurator.targets.base import Outcome, Profile, require_object
+from configurator.targets.base import Outcome, Profile, register_secrets, require_object
 
 TOOL = "codex"
 DISPLAY = "Codex"
@@ -75,6 +75,7 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         )
     path = paths.codex_config()
     doc = tx.open(path, "toml")
+    register_secrets(doc.data)
     require_object(doc, ("model_providers",))
     require_object(doc, ("model_providers", profile.provider_id))
     tdoc = tomlkit.parse(doc.text)
@@ -121,6 +122,7 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     if profile.key_storage == "file":
         auth_path = paths.codex_auth()
         auth = tx.open(auth_path, "json")
+        register_secrets(auth.data)
         ch = [Change(("OPENAI_API_KEY",), str(profile.key))]
         tx.write(auth, apply_changes(auth.text, ch, fmt="json"), expected=apply_to_data(auth.data, ch), secret=True)
     else:

@@ -8,7 +8,7 @@ from typing import Any
 from configurator import paths
 from configurator.providers import MIN_CONTEXT_WINDOW, ModelInfo
 from configurator.store import Change, Transaction, apply_changes, apply_to_data
-from configurator.targets.base import Outcome, Profile, require_object
+from configurator.targets.base import Outcome, Profile, register_secrets, require_object
 
 TOOL = "openclaw"
 DISPLAY = "OpenClaw"
@@ -53,6 +53,7 @@ def desired_models(profile: Profile, existing: Any) -> list[dict[str, Any]]:
 def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     path = paths.openclaw_config()
     doc = tx.open(path, "json5")
+    register_secrets(doc.data)
     pid = profile.provider_id
     for kp in (("models",), ("models", "providers"), ("models", "providers", pid), ("agents",),
                ("agents", "defaults"), ("agents", "defaults", "model")):
