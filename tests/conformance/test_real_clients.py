@@ -1,0 +1,212 @@
+"""The real Claude Code, Codex and OpenClaw judge what `configurator setup` writes.
+
+Each test starts from an empty HOME, points setup at the mock provider on 127.0.0.1 and runs the real
+client offline. Negative controls prove the suite can fail, and our linter flags each of them.
+Clients come from `.ci/install-clients.sh` (versions pinned in `.ci/clients.env`). Locally the suite is
+skipped when they are missing; with CI=true a missing client is a failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import KNOWN_KEY, run_cli
+from mock_provider import MARKER, MockProvider
+
+pytestmark = pytest.mark.conformance
+
+_CACHE = Path(os.environ.get("AGENT_CONFIGURATOR_CLIENTS")
+              or Path(os.environ.get("HOME", "~")).expanduser() / ".cache" / "agent-configurator-clients")
+_REAL_PATH = os.environ.get("PATH", "")
+
+
+def _load_clients() -> dict[str, str]:
+    env_file = _CACHE / "paths.env"
+    if not env_file.is_file():
+        return {}
+    out = {}
+    for line in env_file.read_text().splitlines():
+        if "=" in line and not line.lstrip().startswith("#"):
+            k, v = line.split("=", 1)
+            out[k.strip()] = v.strip().strip('"')
+    return {k: v for k, v in out.items() if not k.endswith("_BIN") or Path(v).exists()}
+
+
+CLIENTS = _load_clients()
+
+
+def _need(name: str) -> str:
+    path = CLIENTS.get(name)
+    if path:
+        return path
+    reason = f"{name} not installed (run `bash .ci/install-clients.sh .venv`; looked in {_CACHE})"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("CI: " + reason)
+    pytest.skip(reason)
+
+
+def _client_env(home: Path, **extra: str) -> dict[str, str]:
+    path = _REAL_PATH
+    if CLIENTS.get("NODE24_BIN_DIR") and extra.pop("NODE24", ""):
+        path = CLIENTS["NODE24_BIN_DIR"] + os.pathsep + path
+    env = {"HOME": str(home), "PATH": path, "LANG": "C.UTF-8", "TERM": "dumb", "NO_COLOR": "1"}
+    env.update(extra)
+    return env
+
+
+def _run(cmd: list[str], home: Path, timeout: float = 90, **extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=home, env=_client_env(home, **extra), stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def _setup(home: Path, mock: MockProvider, *extra: str) -> None:
+    proc = run_cli("setup", "--yes", "--api-key-stdin", "--provider", "custom", "--base-url", mock.url,
+                   "--model", "deepseek-ai/deepseek-v4-pro", "--fast-model", "deepseek-ai/deepseek-v4-flash",
+                   *extra, input=KNOWN_KEY + "\n", env={"HOME": str(home)})
+    assert proc.returncode == 0, proc.stderr
+    assert KNOWN_KEY not in proc.stdout + proc.stderr
+
+
+def _lint_rules(path: Path, home: Path) -> set[str]:
+    proc = run_cli("lint", "--format", "json", str(path), env={"HOME": str(home)})
+    assert proc.returncode in (0, 1), proc.stderr
+    return {f["rule"] for f in json.loads(proc.stdout)["findings"]}
+
+
+@pytest.fixture
+def mock():
+    with MockProvider(api_key=KNOWN_KEY, max_lifetime=240) as m:
+        yield m
+
+
+# --- Claude Code -------------------------------------------------------------------------------
+
+
+def test_claude_code_reaches_messages_with_bearer_key(home: Path, mock: MockProvider) -> None:
+    claude = _need("CLAUDE_BIN")
+    _setup(home, mock, "--tool", "claude-code")
+    proc = _run([claude, "-p", "ping"], home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert MARKER in proc.stdout
+    posts = [r for r in mock.requests if r["method"] == "POST"]
+    assert posts and all(r["path"].startswith("/v1/messages") for r in posts)
+    assert all(r["auth"] == f"Bearer {KNOWN_KEY}" for r in posts)
+    assert not any("/v1/v1/" in r["path"] for r in mock.requests)
+
+
+def test_negative_claude_base_url_with_v1_is_doubled(home: Path, mock: MockProvider) -> None:
+    claude = _need("CLAUDE_BIN")
+    _setup(home, mock, "--tool", "claude-code")
+    settings = home / ".claude" / "settings.json"
+    data = json.loads(settings.read_text())
+    data["env"]["ANTHROPIC_BASE_URL"] = mock.url + "/v1"
+    settings.write_text(json.dumps(data, indent=2))
+    proc = _run([claude, "-p", "ping"], home, CLAUDE_CODE_MAX_RETRIES="0")
+    assert proc.returncode != 0
+    assert any(r["path"].startswith("/v1/v1/messages") for r in mock.requests)
+    assert "claude-base-url-v1-suffix" in _lint_rules(settings, home)
+
+
+# --- Codex -------------------------------------------------------------------------------------
+
+
+def _doctor(codex: str, home: Path, **extra: str) -> dict:
+    proc = _run([codex, "doctor", "--json"], home, **extra)
+    return json.loads(proc.stdout)
+
+
+@pytest.mark.parametrize("storage", ["file", "env"])
+def test_codex_doctor_and_exec(home: Path, mock: MockProvider, storage: str) -> None:
+    codex = _need("CODEX_BIN")
+    extra: dict[str, str] = {}
+    if storage == "env":
+        os.environ["ATLAS_TEST_KEY"] = KNOWN_KEY
+        try:
+            proc = run_cli("setup", "--yes", "--key-storage", "env", "--api-key-env", "ATLAS_TEST_KEY",
+                           "--provider", "custom", "--base-url", mock.url + "/v1", "--model",
+                           "deepseek-ai/deepseek-v4-pro", "--tool", "codex", env={"HOME": str(home)})
+        finally:
+            del os.environ["ATLAS_TEST_KEY"]
+        assert proc.returncode == 0, proc.stderr
+        assert not (home / ".codex" / "auth.json").exists()
+        extra["ATLAS_TEST_KEY"] = KNOWN_KEY
+    else:
+        _setup(home, mock, "--tool", "codex")
+    report = _doctor(codex, home, **extra)
+    assert report["checks"]["config.load"]["status"] == "ok", report["checks"]["config.load"]
+    assert report["checks"]["auth.credentials"]["status"] == "ok", report["checks"]["auth.credentials"]
+    proc = _run([codex, "exec", "--skip-git-repo-check", "ping"], home, **extra)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert MARKER in proc.stdout
+    posts = [r for r in mock.requests if r["method"] == "POST"]
+    assert [r["path"] for r in posts] == ["/v1/responses"]
+    assert posts[0]["auth"] == f"Bearer {KNOWN_KEY}"
+
+
+def test_negative_codex_seed_chat_wire_api_fails_to_load(home: Path, mock: MockProvider) -> None:
+    codex = _need("CODEX_BIN")
+    _setup(home, mock, "--tool", "codex")
+    cfg = home / ".codex" / "config.toml"
+    # the source document's example, verbatim apart from the URL
+    cfg.write_text(
+        'model_provider = "atlas_coding_plan"\nmodel = "deepseek-ai/deepseek-v4-pro"\n\n'
+        f'[model_providers.atlas_coding_plan]\nname = "atlascloud"\nbase_url = "{mock.url}/v1"\n'
+        'wire_api = "chat"\nrequires_openai_auth = true\n'
+    )
+    report = _doctor(codex, home)
+    assert report["checks"]["config.load"]["status"] == "fail"
+    proc = _run([codex, "exec", "--skip-git-repo-check", "ping"], home)
+    assert proc.returncode != 0 and "wire_api" in proc.stderr
+    assert "codex-wire-api-chat" in _lint_rules(cfg, home)
+
+
+def test_negative_codex_reserved_provider_id(home: Path, mock: MockProvider) -> None:
+    codex = _need("CODEX_BIN")
+    _setup(home, mock, "--tool", "codex")
+    cfg = home / ".codex" / "config.toml"
+    cfg.write_text(cfg.read_text().replace("custom", "openai"))
+    assert _doctor(codex, home)["checks"]["config.load"]["status"] == "fail"
+    assert "codex-reserved-provider-id" in _lint_rules(cfg, home)
+
+
+# --- OpenClaw ----------------------------------------------------------------------------------
+
+
+def _validate(openclaw: str, home: Path) -> tuple[int, dict]:
+    proc = _run([openclaw, "config", "validate", "--json"], home, NODE24="1")
+    return proc.returncode, json.loads(proc.stdout)
+
+
+def test_openclaw_validates_written_file(home: Path, mock: MockProvider) -> None:
+    openclaw = _need("OPENCLAW_BIN")
+    _setup(home, mock, "--tool", "openclaw")
+    code, out = _validate(openclaw, home)
+    assert code == 0 and out["valid"] is True, out
+    assert out.get("warnings") == []
+
+
+def test_negative_openclaw_unknown_key_fails(home: Path, mock: MockProvider) -> None:
+    openclaw = _need("OPENCLAW_BIN")
+    _setup(home, mock, "--tool", "openclaw")
+    cfg = home / ".openclaw" / "openclaw.json"
+    cfg.write_text(cfg.read_text().replace("api: ", "bogusKey: 1,\n        api: ", 1))
+    code, out = _validate(openclaw, home)
+    assert code != 0 and out["valid"] is False
+    assert "schema" in _lint_rules(cfg, home)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by openclaw agent")
+def test_openclaw_agent_sends_one_chat_completion(home: Path, mock: MockProvider) -> None:
+    openclaw = _need("OPENCLAW_BIN")
+    _setup(home, mock, "--tool", "openclaw")
+    proc = _run([openclaw, "agent", "--local", "--message", "ping", "--json"], home, timeout=120, NODE24="1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert MARKER in proc.stdout
+    posts = [r for r in mock.requests if r["method"] == "POST"]
+    assert [r["path"] for r in posts] == ["/v1/chat/completions"]
+    assert posts[0]["auth"] == f"Bearer {KNOWN_KEY}"
