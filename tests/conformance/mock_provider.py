@@ -156,12 +156,12 @@ class _Handler(BaseHTTPRequestHandler):
             ("GET", "/v1/models"): self._models,
         }
         handler = routes.get((method, route))
-        if handler is None and any(r == route for _, r in routes):
+        if handler is None and route not in mock.disabled and any(r == route for _, r in routes):
             # known route, wrong method (codex doctor probes HEAD /v1/responses)
             rec["status"] = 405
             self._send_json(405, {"type": "error", "error": {"type": "invalid_request_error", "message": f"mock: {method} not allowed on {route}"}})
             return
-        if handler is None:
+        if handler is None or route in mock.disabled:
             rec["status"] = 404
             self._send_json(
                 404,
@@ -383,8 +383,11 @@ class MockProvider:
         max_lifetime: float = 300.0,
         max_requests: int = 1000,
         host: str = "127.0.0.1",
+        disabled: tuple[str, ...] = (),
     ) -> None:
         self.api_key = api_key
+        #: routes (e.g. "/v1/responses") answered 404 as if the provider did not serve them
+        self.disabled = set(disabled)
         self.reply = reply
         self.models = models or ["deepseek-ai/deepseek-v4-pro", "deepseek-ai/deepseek-v4-flash"]
         self.max_lifetime = max_lifetime

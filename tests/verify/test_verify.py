@@ -108,3 +108,27 @@ def test_text_output_never_shows_key(cli) -> None:
     assert code == 0
     assert KNOWN_KEY not in out + err
     assert out.count("ok") >= 3
+
+
+def test_provider_without_responses_api_is_diagnosed(cli) -> None:
+    with MockProvider(api_key=KNOWN_KEY, disabled=("/v1/responses",)) as mock:
+        _setup(cli, mock.url, "--tool", "codex")
+        code, env = _verify(cli, "--tool", "codex")
+    assert code == 1
+    message = env["checks"][0]["message"]
+    assert "not the Responses API" in message and "Codex" in message
+
+
+def test_timeout_is_reported(cli) -> None:
+    import socket
+
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)  # accepts the connection, never answers
+    try:
+        _setup(cli, f"http://127.0.0.1:{srv.getsockname()[1]}", "--tool", "claude-code")
+        code, out, err = cli("verify", "--json", "--timeout", "0.5")
+    finally:
+        srv.close()
+    check = json.loads(out)["checks"][0]
+    assert code == 1 and "timeout" in check["message"]
