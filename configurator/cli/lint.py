@@ -1,3 +1,42 @@
-from configurator.cli._stub import not_built
+"""`configurator lint`: parse options, call configurator.lint, render."""
 
-lint = not_built("lint")
+from __future__ import annotations
+
+import click
+
+from configurator.cli._common import json_option
+
+
+def _split(values: tuple[str, ...]) -> list[str]:
+    return [part.strip() for v in values for part in v.split(",") if part.strip()]
+
+
+@click.command()
+@click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github", "sarif"]), default="text",
+              show_default=True, help="Output format (github: workflow annotations; sarif: code scanning).")
+@json_option
+@click.option("--fix", is_flag=True, help="Apply the safe fixes (backup + atomic write) and report what changed.")
+@click.option("--codex-version", metavar="X.Y.Z", help="Codex version to check against (default: installed codex).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="error", show_default=True,
+              help="Exit 1 when a finding at or above this severity remains.")
+@click.option("--select", multiple=True, metavar="RULE,...", help="Run only these rules (ids or tool prefixes).")
+@click.option("--ignore", multiple=True, metavar="RULE,...", help="Skip these rules (ids or tool prefixes).")
+@click.option("--kind", metavar="KIND", help="File kind for PATHs with unusual names: claude-settings, "
+              "claude-state, codex-config, codex-auth, openclaw.")
+@click.option("--explain", metavar="RULE", help="Print a rule's rationale, an example and the fix, then exit.")
+@click.option("--list-rules", is_flag=True, help="List every rule with its severity and summary, then exit.")
+def lint(paths: tuple[str, ...], fmt: str, as_json: bool, fix: bool, codex_version: str | None, fail_on: str,
+         select: tuple[str, ...], ignore: tuple[str, ...], kind: str | None, explain: str | None,
+         list_rules: bool) -> int:
+    """Check Claude Code, Codex and OpenClaw configs.
+
+    With no PATH: every config of the three tools that exists for this user, plus the project files under
+    the current folder (.claude/settings.json, .claude/settings.local.json, .codex/config.toml).
+
+    Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error.
+    """
+    from configurator.lint.cli_support import run
+
+    return run(paths=paths, fmt="json" if as_json else fmt, fix=fix, codex_version=codex_version, fail_on=fail_on,
+               select=_split(select), ignore=_split(ignore), kind=kind, explain=explain, list_rules=list_rules)

@@ -1,0 +1,157 @@
+"""``--fix``: apply the safe fixes through the store (lock, verify, backup, atomic write)."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from configurator.errors import ConfiguratorError
+from configurator.lint.findings import FileResult, Fix, FixResult, KeyPath
+from configurator.lint.kinds import KINDS
+
+_MISSING = object()
+
+
+def _get(data: Any, keypath: KeyPath) -> Any:
+    node = data
+    for part in keypath:
+        if isinstance(node, dict) and part in node:
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+        else:
+            return _MISSING
+    return node
+
+
+def _set_data(data: Any, keypath: KeyPath, value: Any) -> None:
+    node = data
+    for part in keypath[:-1]:
+        if isinstance(node, dict):
+            node = node.setdefault(part, {})
+        else:
+            node = node[part]
+    if value is _MISSING:
+        if isinstance(node, dict):
+            node.pop(keypath[-1], None)
+    else:
+        node[keypath[-1]] = value
+
+
+def _edits(fix: Fix) -> list[tuple[KeyPath, Any]]:
+    """A fix as (keypath, value-or-_MISSING) edits, in order."""
+    if fix.kind == "set":
+        return [(fix.keypath, fix.value)]
+    if fix.kind == "delete":
+        return [(fix.keypath, _MISSING)]
+    if fix.kind == "move":
+        return [(fix.target, fix.value), (fix.keypath, _MISSING)]
+    return []
+
+
+# --- JSON / JSON5 ---------------------------------------------------------------------------------------------
+
+def _json_apply(text: str, fmt: str, keypath: KeyPath, value: Any) -> str:
+    """Edit one key in JSON(5) text; key paths through arrays edit the array element's object in place."""
+    from configurator.store import DELETE, Change, apply_changes
+
+    val = DELETE if value is _MISSING else value
+    last_index = max((i for i, p in enumerate(keypath) if isinstance(p, int)), default=-1)
+    if last_index < 0:
+        return apply_changes(text, [Change(tuple(str(p) for p in keypath), val)], fmt=fmt)
+    # store.apply_changes walks objects only: edit the innermost array element as its own document and splice
+    # it back, which keeps every byte around it.
+    from configurator.store.formats import parse_json5_model
+
+    node = parse_json5_model(text)
+    from json5 import model as m
+
+    for part in keypath[: last_index + 1]:
+        if isinstance(node, m.JSONObject) and isinstance(part, str):
+            hits = [kv for kv in node.key_value_pairs if _key_name(kv.key) == part]
+            if not hits:
+                raise ConfiguratorError(f"cannot find {part!r} to fix")
+            node = hits[-1].value
+        elif isinstance(node, m.JSONArray) and isinstance(part, int) and 0 <= part < len(node.values):
+            node = node.values[part]
+        else:
+            raise ConfiguratorError("the file changed shape; fix it by hand")
+    starts = [0]
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            starts.append(i + 1)
+    a = starts[node.lineno - 1] + node.col_offset
+    b = starts[node.end_lineno - 1] + node.end_col_offset
+    inner = apply_changes(text[a:b], [Change(tuple(str(p) for p in keypath[last_index + 1:]), val)], fmt=fmt)
+    return text[:a] + inner + text[b:]
+
+
+def _key_name(key: Any) -> str:
+    from configurator.store.formats import key_name
+
+    return key_name(key)
+
+
+# --- TOML -----------------------------------------------------------------------------------------------------
+
+def _toml_apply(doc: Any, keypath: KeyPath, value: Any) -> None:
+    node = doc
+    for part in keypath[:-1]:
+        node = node[part]
+    if value is _MISSING:
+        del node[keypath[-1]]
+    else:
+        node[keypath[-1]] = value
+
+
+# --- driver ---------------------------------------------------------------------------------------------------
+
+def apply_fixes(results: list[FileResult]) -> list[FixResult]:
+    """Apply the safe fixes found in ``results`` (files linted from disk). One backup id for the whole run."""
+    from configurator.store import Transaction
+
+    out: list[FixResult] = []
+    todo = [(Path(fr.source), fr, fr.text) for fr in results
+            if fr.text is not None and any(f.fix is not None and f.fix.safe for f in fr.findings)]
+    if not todo:
+        return out
+    with Transaction("lint --fix") as tx:
+        for path, fr, linted_text in todo:
+            fixes = [f.fix for f in fr.findings if f.fix is not None and f.fix.safe]
+            kind = KINDS[fr.kind]
+            try:
+                out.append(_fix_file(tx, path, kind.fmt, fixes, linted_text, fr.path))
+            except ConfiguratorError as e:
+                out.append(FixResult(fr.path, "failed", None, [], str(e)))
+    return out
+
+
+def _fix_file(tx: Any, path: Path, fmt: str, fixes: list[Fix], linted_text: str, shown: str) -> FixResult:
+    doc = tx.open(path, fmt)
+    if doc.text != linted_text:
+        raise ConfiguratorError(f"{shown} changed while it was being linted; run the command again")
+    chmod = any(f.kind == "chmod" for f in fixes)
+    edits = [e for f in fixes for e in _edits(f)]
+    expected = copy.deepcopy(doc.data)
+    for kp, value in edits:
+        _set_data(expected, kp, value)
+    if not edits:
+        new_text = doc.text
+    elif fmt == "toml":
+        import tomlkit
+
+        tdoc = tomlkit.parse(doc.text)
+        for kp, value in edits:
+            _toml_apply(tdoc, kp, value)
+        new_text = tomlkit.dumps(tdoc)
+    else:
+        new_text = doc.text
+        for kp, value in edits:
+            new_text = _json_apply(new_text, fmt, kp, value)
+    res = tx.write(doc, new_text, expected=expected, secret=chmod)
+    changes = [f.description for f in fixes if f.kind != "chmod"]
+    if chmod:
+        changes.append("chmod 600")
+    action = "updated" if res.action == "updated" else ("chmod" if chmod else res.action)
+    return FixResult(shown, action, res.backup, changes)

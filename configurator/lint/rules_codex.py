@@ -1,0 +1,190 @@
+"""Codex ``config.toml`` rules (``auth.json`` is covered by the schema and the common key rules)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from configurator.lint.findings import Fix
+from configurator.lint.registry import rule
+from configurator.lint.rules_common import jsonpath
+from configurator.secrets import is_placeholder
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.lint.engine import LintContext
+
+CODEX = ("codex-config",)
+#: provider ids built into Codex; a [model_providers.<id>] with one of these names is refused
+BUILTIN_PROVIDERS = ("openai", "ollama", "lmstudio", "amazon-bedrock")
+CHAT_REMOVED_IN = (0, 95, 0)
+
+
+def providers(ctx: LintContext) -> dict[str, Any]:
+    table = ctx.data.get("model_providers")
+    return table if isinstance(table, dict) else {}
+
+
+def _provider_items(ctx: LintContext) -> list[tuple[str, dict[str, Any]]]:
+    return [(pid, p) for pid, p in providers(ctx).items() if isinstance(p, dict)]
+
+
+def url_path_empty(url: str) -> bool:
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return bool(parts.scheme and parts.netloc) and parts.path in ("", "/")
+
+
+def with_v1(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return parts._replace(path="/v1").geturl()
+
+
+@rule(
+    "codex-wire-api-chat", severity="error", kinds=CODEX, autofix=True,
+    summary='wire_api = "chat": refused by Codex 0.95 and newer.',
+    rationale='Codex 0.95 removed the Chat Completions wire API; any newer Codex refuses to load a config.toml '
+    'with wire_api = "chat" at all. Older Codex still accepts it (a warning then, from --codex-version or the '
+    'installed codex --version).',
+    example='[model_providers.atlas]\nbase_url = "https://api.atlascloud.ai/v1"\nwire_api = "chat"',
+    fix='Use wire_api = "responses" (--fix does it unless your Codex is older than 0.95).',
+)
+def check_wire_api(ctx: LintContext) -> None:
+    for pid, p in _provider_items(ctx):
+        if p.get("wire_api") != "chat":
+            continue
+        version = ctx.state.codex_version()
+        old = version is not None and version < CHAT_REMOVED_IN
+        kp = ("model_providers", pid, "wire_api")
+        if old:
+            v = ".".join(map(str, version or ()))
+            ctx.report("codex-wire-api-chat", kp,
+                       f'[model_providers.{pid}] uses wire_api = "chat": your Codex {v} accepts it, but Codex 0.95 and '
+                       'newer refuse the whole file. Fix: switch to "responses" before upgrading.',
+                       value=True, severity="warning",
+                       fix=Fix('wire_api -> "responses"', "set", kp, "responses", safe=False))
+        else:
+            ctx.report("codex-wire-api-chat", kp,
+                       f'[model_providers.{pid}] uses wire_api = "chat", which Codex 0.95 and newer refuse to load. '
+                       'Fix: set wire_api = "responses".',
+                       value=True, fix=Fix('wire_api -> "responses"', "set", kp, "responses"))
+
+
+@rule(
+    "codex-base-url-missing-v1", severity="error", kinds=CODEX, autofix=True,
+    summary="A provider base_url with an empty or / path.",
+    rationale="Codex appends /responses (or /chat/completions) to base_url. OpenAI-compatible APIs live under "
+    "/v1, so https://host gives https://host/responses, which answers 404.",
+    example='[model_providers.atlas]\nbase_url = "https://api.atlascloud.ai"',
+    fix='Append /v1: base_url = "https://api.atlascloud.ai/v1" (--fix does it).',
+)
+def check_base_url(ctx: LintContext) -> None:
+    for pid, p in _provider_items(ctx):
+        url = p.get("base_url")
+        if isinstance(url, str) and url_path_empty(url):
+            fixed = with_v1(url)
+            kp = ("model_providers", pid, "base_url")
+            ctx.report("codex-base-url-missing-v1", kp,
+                       f"[model_providers.{pid}] base_url {json.dumps(url)} has no path, so Codex posts to "
+                       f"{url.rstrip('/')}/responses. Fix: use {json.dumps(fixed)}.",
+                       value=True, fix=Fix(f"base_url -> {json.dumps(fixed)}", "set", kp, fixed))
+
+
+@rule(
+    "codex-reserved-provider-id", severity="error", kinds=CODEX,
+    summary="[model_providers.openai|ollama|lmstudio|amazon-bedrock]: a built-in provider id.",
+    rationale="These ids name providers built into Codex. Codex refuses (or, in older versions, silently "
+    "ignores) a [model_providers.<id>] table that reuses one, so your base_url and key are not used.",
+    example='[model_providers.openai]\nbase_url = "https://api.atlascloud.ai/v1"',
+    fix="Rename the table to an id of your own (e.g. [model_providers.atlas]) and point model_provider at it.",
+)
+def check_reserved(ctx: LintContext) -> None:
+    for pid in providers(ctx):
+        if pid in BUILTIN_PROVIDERS:
+            ctx.report("codex-reserved-provider-id", ("model_providers", pid),
+                       f"[model_providers.{pid}] reuses the id of a provider built into Codex. Fix: rename the table "
+                       f"(e.g. [model_providers.my-{pid}]) and set model_provider to the new id.")
+
+
+@rule(
+    "codex-provider-undefined", severity="error", kinds=CODEX,
+    summary="model_provider names no defined or built-in provider.",
+    rationale="Codex stops at startup when model_provider (top level or in a profile) names a provider that is "
+    "neither built in nor a [model_providers.<id>] table.",
+    example='model_provider = "atlas"\n# but no [model_providers.atlas] table',
+    fix="Define [model_providers.<id>] with name, base_url and wire_api, or correct the id.",
+)
+def check_undefined(ctx: LintContext) -> None:
+    known = set(providers(ctx)) | set(BUILTIN_PROVIDERS)
+    places: list[tuple[tuple[str, ...], Any]] = [(("model_provider",), ctx.data.get("model_provider"))]
+    profiles = ctx.data.get("profiles")
+    if isinstance(profiles, dict):
+        for name, prof in profiles.items():
+            if isinstance(prof, dict) and "model_provider" in prof:
+                places.append((("profiles", name, "model_provider"), prof["model_provider"]))
+    for kp, pid in places:
+        if isinstance(pid, str) and pid not in known:
+            defined = ", ".join(sorted(known))
+            ctx.report("codex-provider-undefined", kp,
+                       f"{jsonpath(kp)} is {json.dumps(pid)}, but no such provider is defined (known: {defined}). "
+                       f"Fix: add a [model_providers.{pid}] table or use one of the known ids.", value=True)
+
+
+def _auth_has_key(auth_path: Path) -> bool:
+    from configurator.errors import ConfiguratorError
+    from configurator.store import read_document
+
+    try:
+        doc = read_document(auth_path, "json")
+    except ConfiguratorError:
+        return False
+    if not doc.exists or not isinstance(doc.data, dict):
+        return False
+    key = doc.data.get("OPENAI_API_KEY")
+    if isinstance(key, str) and key.strip() and not is_placeholder(key):
+        return True
+    tokens = doc.data.get("tokens")
+    return isinstance(tokens, dict) and any(isinstance(v, str) and v for v in tokens.values())
+
+
+@rule(
+    "codex-auth-missing", severity="error", kinds=CODEX,
+    summary="requires_openai_auth = true but the sibling auth.json holds no OPENAI_API_KEY or tokens.",
+    rationale="With requires_openai_auth = true Codex takes the key from auth.json next to config.toml "
+    "(OPENAI_API_KEY, or ChatGPT login tokens). Without one it shows the login screen or fails with 401.",
+    example='[model_providers.atlas]\nrequires_openai_auth = true\n# ~/.codex/auth.json missing or {"OPENAI_API_KEY": null}',
+    fix='Put the key in auth.json ({"OPENAI_API_KEY": "..."}; `configurator setup --key-storage file` does it), or '
+    'use env_key = "VAR" with requires_openai_auth = false.',
+)
+def check_auth_missing(ctx: LintContext) -> None:
+    needing = [pid for pid, p in _provider_items(ctx) if p.get("requires_openai_auth") is True]
+    if not needing:
+        return
+    auth = ctx.path.parent / "auth.json"
+    if _auth_has_key(auth):
+        return
+    for pid in needing:
+        ctx.report("codex-auth-missing", ("model_providers", pid, "requires_openai_auth"),
+                   f"[model_providers.{pid}] requires_openai_auth = true, but {auth} holds no OPENAI_API_KEY or login "
+                   "tokens. Fix: add the key to auth.json (configurator setup) or use env_key with "
+                   "requires_openai_auth = false.", value=True)
+
+
+@rule(
+    "codex-env-key-unset", severity="warning", kinds=CODEX,
+    summary="env_key names an environment variable that is not set here.",
+    rationale="Codex reads the provider's key from the variable named by env_key and stops with \"Missing "
+    "environment variable\" when it is unset or empty.",
+    example='[model_providers.atlas]\nenv_key = "ATLAS_API_KEY"   # but ATLAS_API_KEY is not exported',
+    fix="Export the variable in your shell profile (export ATLAS_API_KEY=...), or store the key in auth.json.",
+)
+def check_env_key(ctx: LintContext) -> None:
+    for pid, p in _provider_items(ctx):
+        var = p.get("env_key")
+        if isinstance(var, str) and var and not (ctx.env.get(var) or "").strip():
+            ctx.report("codex-env-key-unset", ("model_providers", pid, "env_key"),
+                       f"[model_providers.{pid}] env_key is {json.dumps(var)}, but ${var} is not set in this "
+                       f"environment. Fix: export {var}=<your key> in your shell profile.", value=True)

@@ -1,0 +1,57 @@
+"""Finding key-like values in config data: which keys hold secrets, which values are real keys."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from configurator.lint.findings import KeyPath
+from configurator.secrets import is_placeholder
+
+_ENV_REF = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{env:[A-Za-z_][A-Za-z0-9_]*\}|[A-Z][A-Z0-9_]*")
+_SECRET_ENDINGS = ("apikey", "token", "secret", "password", "authorization")
+_NOT_SECRET_ENDINGS = ("envvar", "envkey", "helper", "tokens", "file", "path", "url", "env")
+
+
+def is_secret_key(key: Any) -> bool:
+    """``apiKey``, ``ANTHROPIC_AUTH_TOKEN``, ``OPENAI_API_KEY``, ``experimental_bearer_token``, ``Authorization``..."""
+    if not isinstance(key, str):
+        return False
+    norm = re.sub(r"[^a-z0-9]", "", key.lower())
+    return norm.endswith(_SECRET_ENDINGS) and not norm.endswith(_NOT_SECRET_ENDINGS)
+
+
+def strip_scheme(value: str) -> str:
+    v = value.strip()
+    for prefix in ("Bearer ", "bearer ", "Basic ", "basic "):
+        if v.startswith(prefix):
+            return v[len(prefix):].strip()
+    return v
+
+
+def is_env_reference(value: str) -> bool:
+    """``${VAR}``, ``$VAR``, ``{env:VAR}`` or a bare ``VAR_NAME``: a pointer to a key, not a key."""
+    return bool(_ENV_REF.fullmatch(value.strip()))
+
+
+def is_real_key(value: str) -> bool:
+    """A value that looks like an actual credential (not empty, not a placeholder, not a variable reference)."""
+    v = strip_scheme(value)
+    if is_placeholder(v) or is_env_reference(v):
+        return False
+    return len(v) >= 12 and not any(c.isspace() for c in v)
+
+
+def iter_secrets(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every string value stored under a secret-looking key, with its key path."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(value, str) and is_secret_key(key):
+                yield path + (key,), value
+            elif isinstance(value, (dict, list)):
+                yield from iter_secrets(value, path + (key,))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            if isinstance(value, (dict, list)):
+                yield from iter_secrets(value, path + (i,))
