@@ -1,3 +1,38 @@
-from configurator.cli._stub import not_built
+"""``configurator usage``: daily token usage read from local agent logs."""
 
-usage = not_built("usage")
+from __future__ import annotations
+
+import click
+
+from configurator.cli._common import json_option
+
+
+@click.command(name="usage")
+@click.option("--since", metavar="DATE", help="First day to show (YYYY-MM-DD), in --timezone.")
+@click.option("--until", metavar="DATE", help="Last day to show (YYYY-MM-DD), in --timezone.")
+@click.option("--timezone", "--tz", "timezone", metavar="TZ",
+              help="IANA time zone that days are counted in (default: the system zone), e.g. Europe/Berlin.")
+@click.option("--tool", "tools", multiple=True, metavar="TOOL",
+              help="claude-code, codex or openclaw (repeat, or comma-separate; default: all).")
+@click.option("--catalog", metavar="FILE", help="Plan catalog whose model rates give the credits.")
+@json_option
+def usage(since: str | None, until: str | None, timezone: str | None, tools: tuple[str, ...],
+          catalog: str | None, as_json: bool) -> int:
+    """Daily token usage per tool and model, read from Claude Code, Codex and OpenClaw transcripts.
+
+    Input tokens exclude cached input (shown as cache read). Credits use the plan catalog's rates.
+    """
+    from configurator.render import Result, emit
+    from configurator.usage.dates import parse_day
+    from configurator.usage.report import build, render_text
+
+    report = build(
+        since=parse_day(since, "--since") if since else None,
+        until=parse_day(until, "--until") if until else None,
+        tz=timezone, tools=tools or None, catalog=catalog,
+    )
+    notes = list(report.notes)
+    data = report.to_data()
+    data["notes"] = notes
+    result = Result("usage", data, text=lambda: render_text(report), notes=notes)
+    return emit(result, as_json=as_json)

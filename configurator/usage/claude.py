@@ -1,0 +1,286 @@
+"""Claude Code transcripts: one usage record per API response, de-duplicated exactly like ccusage.
+
+Sources for every field used (read 2026, see also the line shapes in ``tests/usage/fixtures``):
+
+- Line shape and the fields ``message.usage.{input_tokens, output_tokens, cache_creation_input_tokens,
+  cache_read_input_tokens, cache_creation.{ephemeral_5m_input_tokens, ephemeral_1h_input_tokens},
+  speed}``, ``message.{id, model}``, ``requestId``, ``timestamp``, ``version``, ``sessionId``,
+  ``isSidechain``, ``isApiErrorMessage``: ccusage ``rust/crates/ccusage/src/adapter/claude/daily.rs``
+  (``DailyUsageEntry``/``DailyUsageMessage``) and ``src/types.rs`` (``TokenUsageRaw``,
+  ``cache_creation_token_count``) in github.com/ryoppippi/ccusage (published as ccusage 20.0.x).
+- Subagent progress records (``{"type":"progress","data":{"message":{"timestamp", "requestId",
+  "message":{"id","model","usage"}}}}``), which older Claude Code versions wrote into the parent
+  transcript: same file, ``DailyAgentProgressEntry``.
+- De-duplication: same file, ``push_deduped_daily_entry``; the null-field rule:
+  ``adapter/claude/mod.rs`` (``has_unsupported_null_field``, ``is_valid_daily_usage_entry``).
+
+Rules (identical to ccusage 20.0.24, checked against its binary; see ``tests/usage``):
+
+- Only lines containing ``"usage":{`` are parsed. A record is ``message.usage`` at the top level, or
+  the nested progress form above. ``input_tokens`` and ``output_tokens`` are required; the cache
+  fields default to 0; when ``usage.cache_creation`` is present the cache-write count is its 5-minute
+  + 1-hour buckets, else ``cache_creation_input_tokens``.
+- A record is skipped (and counted as skipped) when the line has ``"<field>":null`` for one of
+  id, cwd, model, speed, costUSD, version, sessionId, requestId, isApiErrorMessage,
+  cache_read_input_tokens, cache_creation_input_tokens; when ``version`` is not ``N.N.N…``; when
+  ``sessionId``, ``requestId``, ``message.id`` or ``message.model`` is an empty string; or when a field
+  has the wrong type.
+- Claude Code writes one line per content block, repeating the usage of the response. Records are
+  read file by file in path order and the same response is counted once: key (``message.id``,
+  ``requestId``) — ``message.id`` with no request id when ``requestId`` is missing (third-party
+  gateways omit it) — plus, for sidechain (subagent) records, any earlier record with the same
+  ``message.id`` (``/btw`` replays a parent message under a new request id). Of two copies the
+  non-sidechain one wins, then the larger token total, then the one that has ``speed``; on a tie the
+  first read wins. Records without ``message.id`` are never merged.
+- Our differences, all on records Claude Code does not write: ``isApiErrorMessage`` records are
+  skipped (Claude Code gives them zero tokens, so totals do not change), and timestamps are read
+  with any ISO-8601 precision (ccusage only accepts milliseconds or none).
+"""
+
+from __future__ import annotations
+
+import re
+
+from configurator.usage.dates import Bucketer
+from configurator.usage.reader import blocks
+
+MARKER = b'"usage":{'
+_NL = b"\n"
+_VERSION = re.compile(r"\d+\.\d+\.\d")
+_NULLABLE = frozenset({
+    b"id", b"cwd", b"model", b"speed", b"costUSD", b"version", b"sessionId", b"requestId",
+    b"isApiErrorMessage", b"cache_read_input_tokens", b"cache_creation_input_tokens",
+})
+
+# One record, as sent from a worker: (message_id, request_id, is_sidechain, date, model,
+#  input, output, cache_write, cache_read, has_speed)
+Record = tuple
+
+
+def has_unsupported_null(line: bytes | bytearray | memoryview) -> bool:
+    """ccusage skips a line where one of the fields in ``_NULLABLE`` is ``null`` (anywhere in the line)."""
+    raw = bytes(line)
+    start = 0
+    while True:
+        at = raw.find(b":null", start)
+        if at < 0:
+            return False
+        end = at - 1
+        if end >= 0 and raw[end] != 0x22:  # not `"key":null` — scan back to the closing quote, like ccusage
+            while end > 0 and raw[end] != 0x22:
+                end -= 1
+        if end >= 0 and raw[end] == 0x22:
+            begin = raw.rfind(b'"', 0, end)
+            if begin >= 0 and raw[begin + 1:end] in _NULLABLE:
+                return True
+        start = at + 5
+
+
+def _uint(value: object) -> int | None:
+    return value if type(value) is int and value >= 0 else None
+
+
+def _opt_str(value: object) -> bool:
+    return value is None or type(value) is str
+
+
+def parse_record(d: dict, bucket: Bucketer) -> Record | None | bool:
+    """One parsed line -> a record; ``None`` when it is no usage record; ``False`` when it is an invalid one."""
+    msg = d.get("message")
+    if type(msg) is dict and type(msg.get("usage")) is dict:
+        outer = d
+        version = d.get("version")
+        session = d.get("sessionId")
+        if not _opt_str(version) or not _opt_str(session):
+            return False
+        if version is not None and not _VERSION.match(version):
+            return False
+        if session == "":
+            return False
+    else:
+        data = d.get("data")
+        if type(data) is not dict:
+            return None
+        outer = data.get("message")
+        if type(outer) is not dict:
+            return None
+        msg = outer.get("message")
+        if type(msg) is not dict or type(msg.get("usage")) is not dict:
+            return None
+    usage = msg["usage"]
+    if outer.get("isApiErrorMessage") is True or d.get("isApiErrorMessage") is True:
+        return None
+    inp = _uint(usage.get("input_tokens"))
+    out = _uint(usage.get("output_tokens"))
+    if inp is None or out is None:
+        return False
+    cw_flat = usage.get("cache_creation_input_tokens", 0)
+    cr = usage.get("cache_read_input_tokens", 0)
+    if _uint(cw_flat) is None or _uint(cr) is None:
+        return False
+    buckets = usage.get("cache_creation")
+    if buckets is None:
+        cw = cw_flat
+    elif type(buckets) is dict:
+        five = buckets.get("ephemeral_5m_input_tokens", 0)
+        hour = buckets.get("ephemeral_1h_input_tokens", 0)
+        if _uint(five) is None or _uint(hour) is None:
+            return False
+        cw = five + hour
+    else:
+        return False
+    speed = usage.get("speed")
+    if speed is not None and speed != "standard" and speed != "fast":
+        return False
+    mid = msg.get("id")
+    model = msg.get("model")
+    rid = outer.get("requestId")
+    side = outer.get("isSidechain")
+    if not _opt_str(mid) or not _opt_str(model) or not _opt_str(rid) or (side is not None and type(side) is not bool):
+        return False
+    if mid == "" or model == "" or rid == "":
+        return False
+    cost = outer.get("costUSD")
+    if cost is not None and (type(cost) is bool or not isinstance(cost, (int, float))):
+        return False
+    ts = outer.get("timestamp")
+    if type(ts) is not str:
+        return False
+    if len(ts) == 24 and ts[23] == "Z" and ts[10] == "T":
+        date = bucket.cache.get(ts[:16]) or bucket.utc_minute(ts[:16])
+    else:
+        date = bucket.date_of(ts)
+    if date is None:
+        return False
+    return (mid, rid, side is True, date, model, inp, out, cw, cr, speed is not None)
+
+
+def read_file(path: str, bucket: Bucketer) -> tuple[list[Record], int, int]:
+    """All usage records of one transcript -> (records, malformed lines, invalid records).
+
+    Consecutive copies of one response (the per-content-block lines) are collapsed here already,
+    with the same preference as the global pass, so that less crosses the process boundary.
+    """
+    import orjson
+
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    records: list[Record] = []
+    append = records.append
+    malformed = invalid = 0
+    models: dict[str, str] = {}
+    last_key: tuple | None = None
+    for buf, stop in blocks(path):
+        find = buf.find
+        rfind = buf.rfind
+        pos = find(MARKER, 0, stop)
+        while pos >= 0:
+            start = rfind(_NL, 0, pos) + 1
+            end = find(_NL, pos, stop)
+            if end < 0:
+                end = stop
+            line = buf[start:end]
+            pos = find(MARKER, end, stop)
+            try:
+                d = loads(line)
+            except decode_error:
+                malformed += 1
+                continue
+            if type(d) is not dict:
+                malformed += 1
+                continue
+            rec = parse_record(d, bucket)
+            if rec is None:
+                continue
+            if rec is False or (b":null" in line and has_unsupported_null(line)):
+                invalid += 1
+                continue
+            model = rec[4]
+            if model is not None:
+                interned = models.get(model)
+                if interned is None:
+                    models[model] = model
+                elif interned is not model:
+                    rec = rec[:4] + (interned,) + rec[5:]
+            key = (rec[0], rec[1], rec[2]) if rec[0] is not None else None
+            if key is not None and key == last_key:
+                kept = records[-1]
+                if _better(rec, kept):
+                    records[-1] = rec
+                continue
+            last_key = key
+            append(rec)
+    return records, malformed, invalid
+
+
+def _total(rec: Record) -> int:
+    return rec[5] + rec[6] + rec[7] + rec[8]
+
+
+def _better(candidate: Record, existing: Record) -> bool:
+    """ccusage's ``should_replace_deduped_daily_entry`` (without its cost tie-break: see the module doc)."""
+    if candidate[2] != existing[2]:
+        return existing[2]
+    ct = candidate[5] + candidate[6] + candidate[7] + candidate[8]
+    et = existing[5] + existing[6] + existing[7] + existing[8]
+    if ct != et:
+        return ct > et
+    return candidate[9] and not existing[9]
+
+
+class Deduper:
+    """The global pass over all records in file order (ccusage ``push_deduped_daily_entry``)."""
+
+    __slots__ = ("slots", "exact", "by_message")
+
+    def __init__(self) -> None:
+        self.slots: list[Record] = []
+        #: (message id, request id) -> slot index (int) or list of indexes
+        self.exact: dict[tuple, int | list[int]] = {}
+        #: message id -> slot index (int) or list of indexes
+        self.by_message: dict[str, int | list[int]] = {}
+
+    def add_all(self, records: list[Record]) -> None:
+        slots = self.slots
+        exact = self.exact
+        by_message = self.by_message
+        for rec in records:
+            mid = rec[0]
+            if mid is None:
+                slots.append(rec)
+                continue
+            rid = rec[1]
+            key = (mid, rid)
+            found = -1
+            hit = exact.get(key)
+            if hit is not None:
+                for index in (hit,) if type(hit) is int else hit:
+                    if slots[index][1] == rid:
+                        found = index
+                        break
+            if found < 0:
+                hit = by_message.get(mid)
+                if hit is not None:
+                    side = rec[2]
+                    for index in (hit,) if type(hit) is int else hit:
+                        if side or slots[index][2]:
+                            found = index
+                            break
+            if found >= 0:
+                if _better(rec, slots[found]):
+                    slots[found] = rec
+                continue
+            index = len(slots)
+            slots.append(rec)
+            _push(exact, key, index)
+            _push(by_message, mid, index)
+
+
+def _push(table: dict, key: object, index: int) -> None:
+    hit = table.get(key)
+    if hit is None:
+        table[key] = index
+    elif type(hit) is int:
+        table[key] = [hit, index]
+    else:
+        hit.append(index)

@@ -1,0 +1,166 @@
+"""Codex rollouts: usage is the increase of the session's cumulative ``total_token_usage``.
+
+Sources for every field used:
+
+- Rollout lines are ``{"timestamp", "type", "payload"}`` (``RolloutLine``/``RolloutItem`` in
+  github.com/openai/codex ``codex-rs/protocol/src/protocol.rs``). ``type == "event_msg"`` with
+  ``payload.type == "token_count"`` carries ``payload.info`` = ``TokenUsageInfo {total_token_usage,
+  last_token_usage, model_context_window}``; each ``TokenUsage`` has ``input_tokens``,
+  ``cached_input_tokens``, ``output_tokens``, ``reasoning_output_tokens``, ``total_tokens`` (same file;
+  ``TokenUsageInfo::append_last_usage`` adds ``last`` to ``total``). ``input_tokens`` includes the
+  cached part and ``output_tokens`` includes reasoning (ccusage ``apps/codex/CLAUDE.md`` and its cost
+  formula). ``payload.info`` is ``null`` on rate-limit-only events.
+- ``type == "turn_context"``: ``payload.model`` is the model of the following turns.
+- ``type == "session_meta"``: ``payload.id``, ``payload.forked_from_id``. On a fork Codex writes the
+  parent's rollout items into the new file (``InitialHistory::Forked`` → ``persist_rollout_items``
+  in ``codex-rs/core/src/codex.rs``), each line re-stamped to the fork instant and with the
+  ancestors' ``session_meta`` lines, and seeds the new session's totals from the last copied
+  ``token_count`` (``last_token_info_from_rollout``).
+
+How we count (per file, files in session-start order):
+
+- An event whose ``total_token_usage`` was already seen (an unchanged total re-emitted, or a total
+  copied from a parent into a fork), or — in a file with copied history (two or more
+  ``session_meta`` lines) — an event stamped in the same second as the copy, is a replay: it counts
+  nothing and becomes the base for the next event.
+- Otherwise the event counts its total minus the previous total of the file, field by field
+  (never below zero); the first event of a file counts its ``last_token_usage`` (equal to the total
+  for a new session; the right amount for a fork whose totals start from its parent's).
+- Reported: non-cached input = input − cached, cache read = cached, output = output (reasoning
+  included), no cache writes. Each counted event is one request.
+"""
+
+from __future__ import annotations
+
+from configurator.usage.dates import Bucketer
+from configurator.usage.reader import blocks
+
+MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
+_NL = b"\n"
+
+# One event: (date, utc second "YYYY-MM-DDTHH:MM:SS", model, total (in, cached, out, reasoning) | None,
+#  last (same) | None)
+Event = tuple
+
+
+def _usage(value: object) -> tuple[int, int, int, int] | None:
+    if type(value) is not dict:
+        return None
+    out = []
+    for name in ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens"):
+        n = value.get(name, 0)
+        if n is None:
+            n = 0
+        if type(n) is not int or n < 0:
+            return None
+        out.append(n)
+    return (out[0], out[1], out[2], out[3])
+
+
+def _line_starts(buf: bytes | bytearray, stop: int) -> list[int]:
+    starts: set[int] = set()
+    rfind = buf.rfind
+    find = buf.find
+    for marker in MARKERS:
+        pos = find(marker, 0, stop)
+        while pos >= 0:
+            start = rfind(_NL, 0, pos) + 1
+            starts.add(start)
+            end = find(_NL, pos, stop)
+            if end < 0:
+                break
+            pos = find(marker, end, stop)
+    return sorted(starts)
+
+
+def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int, int]:
+    """-> (events, second of the copied history or None, malformed lines, invalid events)."""
+    import orjson
+
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    events: list[Event] = []
+    malformed = invalid = 0
+    metas = 0
+    copied_second: str | None = None
+    model: str | None = None
+    for buf, stop in blocks(path):
+        find = buf.find
+        for start in _line_starts(buf, stop):
+            end = find(_NL, start, stop)
+            if end < 0:
+                end = stop
+            try:
+                d = loads(buf[start:end])
+            except decode_error:
+                malformed += 1
+                continue
+            if type(d) is not dict:
+                malformed += 1
+                continue
+            payload = d.get("payload")
+            if type(payload) is not dict:
+                continue
+            kind = d.get("type")
+            ts = d.get("timestamp")
+            if kind == "event_msg":
+                if payload.get("type") != "token_count":
+                    continue
+                info = payload.get("info")
+                if info is None:
+                    continue  # a rate-limit-only event
+                if type(info) is not dict:
+                    invalid += 1
+                    continue
+                total = _usage(info.get("total_token_usage"))
+                last = _usage(info.get("last_token_usage"))
+                date = bucket.date_of(ts)
+                if (total is None and last is None) or date is None:
+                    invalid += 1
+                    continue
+                name = payload.get("model") or info.get("model") or model
+                events.append((date, ts[:19] if type(ts) is str else "", name if type(name) is str else None,
+                               total, last))
+            elif kind == "turn_context":
+                name = payload.get("model")
+                if type(name) is str and name:
+                    model = name
+            elif kind == "session_meta":
+                metas += 1
+                if metas == 2 and type(ts) is str:
+                    copied_second = ts[:19]
+    return events, copied_second, malformed, invalid
+
+
+class Merger:
+    """Turns the events of each file into counted deltas; remembers every total seen in any file."""
+
+    __slots__ = ("seen", "deltas")
+
+    def __init__(self) -> None:
+        self.seen: set[tuple[int, int, int, int]] = set()
+        #: (date, model, non-cached input, cache read, output)
+        self.deltas: list[tuple[str, str | None, int, int, int]] = []
+
+    def add_file(self, events: list[Event], copied_second: str | None) -> None:
+        seen = self.seen
+        push = self.deltas.append
+        prev: tuple[int, int, int, int] | None = None
+        for date, second, model, total, last in events:
+            if total is None:
+                delta = last
+            elif total in seen or (copied_second is not None and second == copied_second):
+                prev = total
+                continue
+            else:
+                seen.add(total)
+                if prev is None:
+                    delta = last if last is not None and all(a <= b for a, b in zip(last, total, strict=True)) else total
+                else:
+                    delta = (max(0, total[0] - prev[0]), max(0, total[1] - prev[1]),
+                             max(0, total[2] - prev[2]), max(0, total[3] - prev[3]))
+                prev = total
+            if delta is None or not (delta[0] or delta[1] or delta[2]):
+                continue
+            cached = min(delta[1], delta[0])
+            push((date, model, delta[0] - cached, cached, delta[2]))

@@ -1,0 +1,189 @@
+"""Where each tool keeps its transcripts, and the list of files to scan.
+
+- Claude Code: every ``*.jsonl`` below ``<dir>/projects/`` for each ``<dir>`` in ``$CLAUDE_CONFIG_DIR``
+  (one path or a comma-separated list; a path may also name the ``projects/`` folder itself), else
+  ``$XDG_CONFIG_HOME/claude`` (default ``~/.config/claude``) and ``~/.claude``. Subagent transcripts
+  (``<session>/subagents/agent-*.jsonl``) are included. Symlinks are not followed and files are
+  scanned in path order: both exactly as ccusage does (``adapter/claude/paths.rs``), so that
+  de-duplication keeps the same copy of a message.
+- Codex: ``rollout-*.jsonl`` below ``$CODEX_HOME/sessions/`` and ``$CODEX_HOME/archived_sessions/``
+  (default ``~/.codex``). Files are ordered by the session start time in their name, so that a
+  parent session is read before the sessions forked from it.
+- OpenClaw: ``<state>/agents/<agent>/sessions/*.jsonl`` (and the ``.jsonl.reset.<time>`` /
+  ``.jsonl.deleted.<time>`` archives OpenClaw leaves behind), where ``<state>`` is
+  ``$OPENCLAW_STATE_DIR``, else ``$OPENCLAW_HOME/.openclaw``, else ``~/.openclaw``; plus the legacy
+  folders ``~/.clawdbot``, ``~/.moltbot`` and ``~/.moldbot``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from configurator import paths
+
+CLAUDE = "claude-code"
+CODEX = "codex"
+OPENCLAW = "openclaw"
+TOOLS = (CLAUDE, CODEX, OPENCLAW)
+TOOL_NAMES = {CLAUDE: "Claude Code", CODEX: "Codex", OPENCLAW: "OpenClaw"}
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    tool: str
+    path: str
+    size: int
+
+
+@dataclass
+class Discovery:
+    files: list[SourceFile] = field(default_factory=list)
+    roots: dict[str, list[str]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def _env(env: Mapping[str, str] | None) -> Mapping[str, str]:
+    return os.environ if env is None else env
+
+
+def _expand(raw: str, env: Mapping[str, str]) -> Path:
+    if raw == "~" or raw.startswith("~/"):
+        return paths.home(env) / raw[2:] if raw != "~" else paths.home(env)
+    return Path(raw)
+
+
+def claude_roots(env: Mapping[str, str] | None = None) -> tuple[list[Path], list[str]]:
+    """Claude Code config folders that hold a ``projects/`` folder, in ccusage's order."""
+    e = _env(env)
+    roots: list[Path] = []
+    notes: list[str] = []
+    custom = e.get("CLAUDE_CONFIG_DIR", "")
+    if custom.strip():
+        for part in custom.split(","):
+            raw = part.strip()
+            if not raw:
+                continue
+            path = _expand(raw, e)
+            if path.name == "projects" and path.is_dir():
+                path = path.parent
+            if (path / "projects").is_dir() and path not in roots:
+                roots.append(path)
+        if not roots:
+            notes.append(f"CLAUDE_CONFIG_DIR={custom} names no folder with a projects/ folder: no Claude Code "
+                         "transcripts were read.")
+        return roots, notes
+    xdg = e.get("XDG_CONFIG_HOME", "").strip()
+    base = _expand(xdg, e) if xdg else paths.home(e) / ".config"
+    for path in (base / "claude", paths.home(e) / ".claude"):
+        if (path / "projects").is_dir() and path not in roots:
+            roots.append(path)
+    return roots, notes
+
+
+def _walk(directory: Path, keep, out: list[tuple[str, int]]) -> None:
+    """Regular files below ``directory`` (symlinks not followed) whose name passes ``keep``."""
+    try:
+        it = os.scandir(directory)
+    except OSError:
+        return
+    with it:
+        for entry in it:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    _walk(Path(entry.path), keep, out)
+                elif entry.is_file(follow_symlinks=False) and keep(entry.name):
+                    out.append((entry.path, entry.stat(follow_symlinks=False).st_size))
+            except OSError:
+                continue
+
+
+def claude_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
+    roots, notes = claude_roots(env)
+    found: list[tuple[str, int]] = []
+    for root in roots:
+        _walk(root / "projects", lambda name: name.endswith(".jsonl"), found)
+    found.sort(key=lambda item: item[0])
+    return [SourceFile(CLAUDE, p, s) for p, s in found], [str(r) for r in roots], notes
+
+
+_ROLLOUT_TIME = re.compile(r"rollout-(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})")
+_UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.jsonl$")
+
+
+def codex_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
+    home = paths.codex_home(env)
+    roots = [d for d in (home / "sessions", home / "archived_sessions") if d.is_dir()]
+    found: list[tuple[str, int]] = []
+    for root in roots:
+        _walk(root, lambda name: name.startswith("rollout-") and name.endswith(".jsonl"), found)
+    # The same session can sit in sessions/ and in archived_sessions/ (a copy left behind): keep the
+    # longer file, which holds everything the shorter one does.
+    by_session: dict[str, tuple[str, int]] = {}
+    for path, size in found:
+        match = _UUID.search(os.path.basename(path))
+        key = match.group(1) if match else path
+        kept = by_session.get(key)
+        if kept is None or size > kept[1]:
+            by_session[key] = (path, size)
+    notes: list[str] = []
+    if len(by_session) < len(found):
+        notes.append(f"{len(found) - len(by_session)} Codex session files are copies of another file "
+                     "(sessions/ and archived_sessions/); each session was counted once.")
+
+    def order(item: tuple[str, int]) -> tuple[str, str]:
+        match = _ROLLOUT_TIME.search(os.path.basename(item[0]))
+        return (match.group(1) if match else "", item[0])
+
+    files = sorted(by_session.values(), key=order)
+    return [SourceFile(CODEX, p, s) for p, s in files], [str(r) for r in roots], notes
+
+
+def _openclaw_name(name: str) -> bool:
+    index = name.find(".jsonl")
+    if index <= 0:
+        return False
+    suffix = name[index:]
+    return suffix == ".jsonl" or suffix.startswith(".jsonl.reset.") or suffix.startswith(".jsonl.deleted.")
+
+
+def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
+    bases: list[Path] = []
+    for base in [paths.openclaw_state_dir(env), *paths.openclaw_legacy_dirs(env)]:
+        try:
+            real = base.resolve()
+        except OSError:
+            real = base
+        if real not in [b.resolve() for b in bases]:
+            bases.append(base)
+    roots: list[Path] = []
+    found: list[tuple[str, int]] = []
+    for base in bases:
+        agents = base / "agents"
+        try:
+            names = sorted(os.listdir(agents))
+        except OSError:
+            continue
+        for agent in names:
+            sessions = agents / agent / "sessions"
+            if sessions.is_dir():
+                roots.append(sessions)
+                _walk(sessions, _openclaw_name, found)
+    found.sort(key=lambda item: item[0])
+    return [SourceFile(OPENCLAW, p, s) for p, s in found], [str(r) for r in roots], []
+
+
+def discover(tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None) -> Discovery:
+    result = Discovery()
+    finders = {CLAUDE: claude_files, CODEX: codex_files, OPENCLAW: openclaw_files}
+    for tool in TOOLS:
+        if tool not in tools:
+            continue
+        files, roots, notes = finders[tool](env)
+        result.files.extend(files)
+        result.roots[tool] = roots
+        result.notes.extend(notes)
+    return result

@@ -1,0 +1,150 @@
+"""OpenClaw session transcripts: the usage OpenClaw records on each assistant message.
+
+Sources for every field used:
+
+- Transcript lines (pi-agent session format, version 3): ``{"type":"session", ...}`` first, then
+  entries such as ``{"type":"message","id","parentId","timestamp":"<ISO>","message":{"role":"assistant",
+  "api","provider","model","usage":{"input","output","cacheRead","cacheWrite","totalTokens",
+  "cost":{"input","output","cacheRead","cacheWrite","total"}},"stopReason","timestamp":<epoch ms>}}``
+  and ``{"type":"model_change","provider","modelId"}``. Reader: github.com/openclaw/openclaw
+  ``src/infra/session-cost-usage.ts`` (``parseTranscriptEntry``: ``message.usage`` else ``entry.usage``;
+  ``message.model``/``entry.model``; timestamp = ``entry.timestamp`` string, else
+  ``message.timestamp`` epoch ms); file names ``<sessionId>.jsonl`` and ``.jsonl.reset.<time>``.
+- Token fields and their alternates: ``src/agents/usage.ts`` (``normalizeUsage``: input from
+  ``input|inputTokens|input_tokens|promptTokens|prompt_tokens``, output from
+  ``output|outputTokens|output_tokens|completionTokens|completion_tokens``, cache read from
+  ``cacheRead|cache_read|cache_read_input_tokens|cached_tokens|prompt_tokens_details.cached_tokens``,
+  cache write from ``cacheWrite|cache_write|cache_creation_input_tokens``; the first positive value
+  wins; a negative input is 0). ``input`` is the non-cached input (pi-ai subtracts cached tokens).
+- ``model_change``/``custom`` ``model-snapshot`` lines as the model fallback, ``.jsonl.deleted.<time>``
+  archives, and total-only usage counted as output: ccusage
+  ``rust/crates/ccusage/src/adapter/openclaw/{parser,paths}.rs``.
+
+A record repeated verbatim (same session, entry id, time and tokens) is counted once.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+
+from configurator.usage.dates import Bucketer
+from configurator.usage.reader import blocks
+
+MARKERS = (b'"usage"', b'"model_change"', b'"model-snapshot"')
+_NL = b"\n"
+
+# (dedupe key, date, model, non-cached input, cache read, cache write, output)
+Entry = tuple
+
+
+def _num(value: object) -> float | None:
+    if type(value) is bool or not isinstance(value, (int, float)):
+        return None
+    return float(value) if math.isfinite(value) else None
+
+
+def _pick(*values: object) -> float | None:
+    nums = [n for n in (_num(v) for v in values) if n is not None]
+    for n in nums:
+        if n > 0:
+            return n
+    return nums[0] if nums else None
+
+
+def normalize(raw: dict) -> tuple[int, int, int, int] | None:
+    """``normalizeUsage`` -> (input, output, cache read, cache write), or None when no field is there."""
+    details = raw.get("prompt_tokens_details")
+    cached_detail = details.get("cached_tokens") if type(details) is dict else None
+    inp = _pick(raw.get("input"), raw.get("inputTokens"), raw.get("input_tokens"), raw.get("promptTokens"),
+                raw.get("prompt_tokens"))
+    out = _pick(raw.get("output"), raw.get("outputTokens"), raw.get("output_tokens"), raw.get("completionTokens"),
+                raw.get("completion_tokens"))
+    cr = _pick(raw.get("cacheRead"), raw.get("cache_read"), raw.get("cache_read_input_tokens"),
+               raw.get("cached_tokens"), cached_detail)
+    cw = _pick(raw.get("cacheWrite"), raw.get("cache_write"), raw.get("cache_creation_input_tokens"))
+    total = _pick(raw.get("total"), raw.get("totalTokens"), raw.get("total_tokens"))
+    if inp is None and out is None and cr is None and cw is None and total is None:
+        return None
+    i, o, r, w = (max(0, int(v or 0)) for v in (inp, out, cr, cw))
+    if i + o + r + w == 0 and total and total > 0:
+        o = int(total)  # only a total: count it as output, like ccusage
+    return i, o, r, w
+
+
+def _session_of(path: str) -> str:
+    name = os.path.basename(path)
+    index = name.find(".jsonl")
+    return name[:index] if index > 0 else name
+
+
+def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
+    """-> (entries, malformed lines, invalid records)."""
+    import orjson
+
+    loads = orjson.loads
+    decode_error = orjson.JSONDecodeError
+    session = _session_of(path)
+    entries: list[Entry] = []
+    malformed = invalid = 0
+    model: str | None = None
+    for buf, stop in blocks(path):
+        find = buf.find
+        rfind = buf.rfind
+        starts: set[int] = set()
+        for marker in MARKERS:
+            pos = find(marker, 0, stop)
+            while pos >= 0:
+                starts.add(rfind(_NL, 0, pos) + 1)
+                end = find(_NL, pos, stop)
+                if end < 0:
+                    break
+                pos = find(marker, end, stop)
+        for start in sorted(starts):
+            end = find(_NL, start, stop)
+            if end < 0:
+                end = stop
+            try:
+                d = loads(buf[start:end])
+            except decode_error:
+                malformed += 1
+                continue
+            if type(d) is not dict:
+                malformed += 1
+                continue
+            kind = d.get("type")
+            if kind == "model_change" or (kind == "custom" and d.get("customType") == "model-snapshot"):
+                source = d.get("data") if type(d.get("data")) is dict else d
+                name = source.get("modelId") or source.get("model")
+                if type(name) is str and name:
+                    model = name
+                continue
+            if kind != "message":
+                continue
+            msg = d.get("message")
+            if type(msg) is not dict or msg.get("role") != "assistant":
+                continue
+            raw = msg.get("usage")
+            if raw is None:
+                raw = d.get("usage")
+            if type(raw) is not dict:
+                continue
+            tokens = normalize(raw)
+            if tokens is None:
+                invalid += 1
+                continue
+            if not any(tokens):
+                continue
+            ts = d.get("timestamp")
+            date = bucket.date_of(ts) if type(ts) is str else None
+            if date is None:
+                ts = msg.get("timestamp")
+                date = bucket.date_of(ts)
+            if date is None:
+                invalid += 1
+                continue
+            name = msg.get("model") or msg.get("modelId") or d.get("model") or model
+            inp, out, cr, cw = tokens
+            key = (session, d.get("id"), ts, tokens)
+            entries.append((key, date, name if type(name) is str else None, inp, cr, cw, out))
+    return entries, malformed, invalid

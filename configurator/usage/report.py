@@ -1,0 +1,276 @@
+"""From a scan to what a person (or the plan simulator) reads: daily rows with credits, and notes."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from configurator.errors import ConfiguratorError
+from configurator.usage.dates import resolve_zone
+from configurator.usage.discovery import CLAUDE, CODEX, OPENCLAW, TOOL_NAMES, TOOLS
+from configurator.usage.scanner import ScanResult, scan
+
+#: Claude Code deletes transcripts older than this many days unless ``cleanupPeriodDays`` says otherwise
+CLAUDE_DEFAULT_CLEANUP_DAYS = 30
+
+_TOOL_ALIASES = {
+    "claude-code": CLAUDE, "claude": CLAUDE, "claudecode": CLAUDE, "claude_code": CLAUDE,
+    "codex": CODEX, "openclaw": OPENCLAW,
+}
+
+
+def normalize_tools(tools: Iterable[str] | str | None) -> tuple[str, ...]:
+    """``None`` -> all tools; names may be given as a list or comma-separated (``claude-code,codex``)."""
+    if tools is None:
+        return TOOLS
+    if isinstance(tools, str):
+        tools = [tools]
+    chosen: list[str] = []
+    for item in tools:
+        for name in str(item).split(","):
+            key = name.strip().lower()
+            if not key:
+                continue
+            if key not in _TOOL_ALIASES:
+                raise ConfiguratorError(f"unknown tool {name.strip()!r}: use claude-code, codex or openclaw.")
+            if _TOOL_ALIASES[key] not in chosen:
+                chosen.append(_TOOL_ALIASES[key])
+    return tuple(t for t in TOOLS if t in chosen) or TOOLS
+
+
+@dataclass
+class CatalogView:
+    """Credits per row from the plan catalog; remembers which models it had no rate for."""
+
+    catalog: Any
+    source: str | None
+    unavailable: str | None = None
+    cache: dict[tuple, float | None] = field(default_factory=dict)
+
+    def credits(self, model: str, inp: int, cr: int, cw: int, out: int) -> float | None:
+        if self.catalog is None:
+            return None
+        key = (model, inp, cr, cw, out)
+        if key not in self.cache:
+            value = self.catalog.credits_for(model, input_tokens=inp, output_tokens=out, cache_read_tokens=cr,
+                                             cache_write_tokens=cw)
+            self.cache[key] = None if value is None else float(value)
+        return self.cache[key]
+
+
+def open_catalog(catalog: Any) -> CatalogView:
+    """``catalog``: None (the bundled catalog), a path, or an already loaded catalog object."""
+    if catalog is not None and hasattr(catalog, "credits_for"):
+        return CatalogView(catalog, _catalog_source(catalog, None))
+    try:
+        from configurator.billing.catalog import load_catalog
+    except ImportError:
+        return CatalogView(None, None, "the plan catalog is not available in this version, so credits are not "
+                                       "computed")
+    loaded = load_catalog(catalog)
+    return CatalogView(loaded, _catalog_source(loaded, catalog))
+
+
+def _catalog_source(obj: Any, given: Any) -> str | None:
+    for attr in ("path", "source", "source_path", "file"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, (str, Path)) and str(value):
+            return str(value)
+    return str(given) if given else None
+
+
+def claude_cleanup_days(env: Mapping[str, str] | None = None) -> tuple[int, bool, str | None]:
+    """(days, set explicitly?, problem) from ``cleanupPeriodDays`` in Claude Code's user settings."""
+    from configurator import paths, store
+    from configurator.errors import ParseError
+
+    path = paths.claude_settings(env)
+    try:
+        doc = store.read_document(path)
+    except (ParseError, ConfiguratorError) as e:
+        return CLAUDE_DEFAULT_CLEANUP_DAYS, False, f"{path} could not be read ({e}); assuming Claude Code's default"
+    value = doc.data.get("cleanupPeriodDays") if isinstance(doc.data, dict) else None
+    if type(value) is int and value >= 0:
+        return value, True, None
+    return CLAUDE_DEFAULT_CLEANUP_DAYS, False, None
+
+
+@dataclass
+class Report:
+    timezone: str
+    since: str | None
+    until: str | None
+    tools: tuple[str, ...]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any]
+    history: dict[str, Any]
+    skipped: dict[str, int]
+    files: dict[str, int]
+    warnings: list[str]
+    notes: list[str]
+    scan: dict[str, Any]
+    history_note: str
+    unknown_models: dict[str, int]
+
+    def to_data(self) -> dict[str, Any]:
+        return {
+            "timezone": self.timezone, "since": self.since, "until": self.until, "tools": list(self.tools),
+            "rows": self.rows, "totals": self.totals, "history": self.history, "skipped": self.skipped,
+            "files": self.files, "warnings": self.warnings, "scan": self.scan,
+        }
+
+
+def _days_between(first: str, last: str) -> int:
+    return (_dt.date.fromisoformat(last) - _dt.date.fromisoformat(first)).days + 1
+
+
+def history_note(result: ScanResult, tools: tuple[str, ...], cleanup: tuple[int, bool, str | None]) -> str:
+    """One line: how much history was found, and how long Claude Code keeps it."""
+    spans = [span for tool, span in result.span.items() if tool in tools]
+    days, explicit, _ = cleanup
+    keeps = (f"Claude Code keeps {days} days: cleanupPeriodDays in its settings.json" if explicit
+             else f"Claude Code keeps {days} days by default")
+    if not spans:
+        text = "no usage found in local agent logs"
+        return text + (f" ({keeps})" if CLAUDE in tools else "")
+    first = min(s[0] for s in spans)
+    last = max(s[1] for s in spans)
+    n = _days_between(first, last)
+    text = f"{n} day{'s' if n != 1 else ''} of history from {first} to {last}"
+    if CLAUDE in tools:
+        text += f" ({keeps})"
+    return text
+
+
+def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: str | None = None,
+          tools: Iterable[str] | str | None = None, catalog: Any = None, env: Mapping[str, str] | None = None,
+          progress: bool | None = None, workers: int | None = None) -> Report:
+    chosen = normalize_tools(tools)
+    zone = resolve_zone(tz)
+    if since and until and since > until:
+        raise ConfiguratorError(f"--since {since} is after --until {until}: swap them.")
+    view = open_catalog(catalog)
+    result = scan(zone=zone, tools=chosen, env=env, progress=progress, workers=workers)
+    cleanup = claude_cleanup_days(env) if CLAUDE in chosen else (CLAUDE_DEFAULT_CLEANUP_DAYS, False, None)
+
+    lo = since.isoformat() if since else None
+    hi = until.isoformat() if until else None
+    rows: list[dict[str, Any]] = []
+    unknown: dict[str, int] = {}
+    totals = {"input_tokens": 0, "cache_read_tokens": 0, "cache_write_tokens": 0, "output_tokens": 0,
+              "requests": 0, "credits": 0.0}
+    credits_missing = False
+    for (date, tool, model), (inp, cr, cw, out, requests) in sorted(result.rows.items()):
+        if (lo and date < lo) or (hi and date > hi):
+            continue
+        credits = view.credits(model, inp, cr, cw, out)
+        if credits is None:
+            credits_missing = True
+            if view.catalog is not None:
+                unknown[model] = unknown.get(model, 0) + requests
+        else:
+            totals["credits"] += credits
+        rows.append({"date": date, "tool": tool, "model": model, "input_tokens": inp, "cache_read_tokens": cr,
+                     "cache_write_tokens": cw, "output_tokens": out, "requests": requests,
+                     "credits": None if credits is None else round(credits, 6)})
+        totals["input_tokens"] += inp
+        totals["cache_read_tokens"] += cr
+        totals["cache_write_tokens"] += cw
+        totals["output_tokens"] += out
+        totals["requests"] += requests
+    totals["credits"] = round(totals["credits"], 6)
+    totals["credits_complete"] = not credits_missing
+
+    warnings: list[str] = []
+    if view.unavailable:
+        warnings.append(view.unavailable + ".")
+    for model, n in sorted(unknown.items()):
+        where = f" {view.source}" if view.source else " the plan catalog"
+        warnings.append(f"no credit rate for model {model!r} ({n:,} requests): its credits are null. Add its rates "
+                        f"to{where} or pass --catalog FILE.")
+
+    notes: list[str] = []
+    note = history_note(result, chosen, cleanup)
+    notes.append(note)
+    if cleanup[2]:
+        notes.append(cleanup[2] + ".")
+    if CLAUDE in chosen and CLAUDE in result.span:
+        first, last = result.span[CLAUDE]
+        if _days_between(first, last) >= cleanup[0] - 1 and cleanup[0] > 0:
+            notes.append(f"Claude Code deletes transcripts older than {cleanup[0]} days, so older usage is gone; "
+                         "raise cleanupPeriodDays in ~/.claude/settings.json to keep more history.")
+    if result.skipped_lines:
+        n = result.skipped_lines
+        notes.append(f"{n:,} line{'s' if n != 1 else ''} skipped in {result.files_with_skips:,} "
+                     f"file{'s' if result.files_with_skips != 1 else ''} (not valid JSON, or a usage record with "
+                     "missing or malformed fields).")
+    notes.extend(result.notes)
+    if not any(result.files.values()):
+        looked = [p for tool in chosen for p in result.roots.get(tool, [])]
+        notes.append("no transcripts found" + (f" in {', '.join(looked)}" if looked else
+                                                " (looked in ~/.claude, ~/.config/claude, ~/.codex, ~/.openclaw)"))
+
+    history: dict[str, Any] = {"note": note, "first_date": None, "last_date": None, "days": 0, "active_days": 0,
+                               "by_tool": {t: {"first_date": a, "last_date": b} for t, (a, b) in
+                                           sorted(result.span.items())}}
+    if result.span:
+        first = min(a for a, _ in result.span.values())
+        last = max(b for _, b in result.span.values())
+        history.update(first_date=first, last_date=last, days=_days_between(first, last),
+                       active_days=len({d for d, _, _ in result.rows}))
+    if CLAUDE in chosen:
+        history["claude_cleanup_period_days"] = cleanup[0]
+        history["claude_cleanup_period_days_set"] = cleanup[1]
+
+    return Report(
+        timezone=result.zone.label, since=lo, until=hi, tools=chosen, rows=rows, totals=totals, history=history,
+        skipped={"lines": result.skipped_lines, "files": result.files_with_skips,
+                 "malformed_lines": result.malformed_lines, "invalid_records": result.invalid_records},
+        files=dict(result.files), warnings=warnings, notes=notes,
+        scan={"files": sum(result.files.values()), "bytes": sum(result.bytes.values()),
+              "seconds": round(result.seconds, 3), "workers": result.workers, "peak_rss_mb": result.peak_rss_mb,
+              "roots": result.roots},
+        history_note=note, unknown_models=unknown,
+    )
+
+
+def _fmt(n: int) -> str:
+    return f"{n:,}"
+
+
+def render_text(report: Report) -> str:
+    """The table a person reads: one row per day, tool and model."""
+    if not report.rows:
+        span = ""
+        if report.since or report.until:
+            span = f" between {report.since or 'the start'} and {report.until or 'today'}"
+        return f"No usage found{span} ({report.timezone} dates)."
+    head = ["date", "tool", "model", "input", "cache read", "cache write", "output", "requests", "credits"]
+    body: list[list[str]] = []
+    for r in report.rows:
+        credits = "—" if r["credits"] is None else f"{r['credits']:,.0f}"
+        body.append([r["date"], TOOL_NAMES.get(r["tool"], r["tool"]), r["model"], _fmt(r["input_tokens"]),
+                     _fmt(r["cache_read_tokens"]), _fmt(r["cache_write_tokens"]), _fmt(r["output_tokens"]),
+                     _fmt(r["requests"]), credits])
+    t = report.totals
+    total_credits = f"{t['credits']:,.0f}" + ("" if t["credits_complete"] else "+")
+    foot = ["total", "", "", _fmt(t["input_tokens"]), _fmt(t["cache_read_tokens"]), _fmt(t["cache_write_tokens"]),
+            _fmt(t["output_tokens"]), _fmt(t["requests"]), total_credits]
+    widths = [max(len(row[i]) for row in [head, *body, foot]) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        out = []
+        for i, cell in enumerate(cells):
+            out.append(cell.ljust(widths[i]) if i < 3 else cell.rjust(widths[i]))
+        return "  ".join(out).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    lines = [f"Token usage per day ({report.timezone}); input excludes cached input.", "", line(head), rule]
+    lines += [line(row) for row in body]
+    lines += [rule, line(foot)]
+    for w in report.warnings:
+        lines.append(f"warning: {w}")
+    return "\n".join(lines)
