@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,15 +52,23 @@ class SetupOptions:
     key: str | None = None
 
 
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
 def read_key(opts: SetupOptions, preset: Preset) -> tuple[str | None, str | None]:
     """(key, key_env) according to the storage mode. Never from argv."""
     if opts.key_storage not in ("file", "env"):
         raise ConfiguratorError(f"--key-storage must be 'file' or 'env', not {opts.key_storage!r}.")
+    if opts.api_key_env and not _ENV_NAME.match(opts.api_key_env):
+        # Often the key itself pasted by mistake: say so without ever printing the value.
+        register(opts.api_key_env)
+        var = preset.env_var
+        raise ConfiguratorError(
+            f"--api-key-env takes the NAME of an environment variable (letters, digits and _, like {var}), "
+            f"not the key itself: export {var}=... first, then pass --api-key-env {var}."
+        )
     if opts.key_storage == "env":
-        var = opts.api_key_env or preset.env_var
-        if not var.replace("_", "").isalnum() or var[0].isdigit():
-            raise ConfiguratorError(f"{var!r} is not a valid environment variable name; use letters, digits and _.")
-        return None, var
+        return None, opts.api_key_env or preset.env_var
     key = opts.key
     if key is None and opts.api_key_stdin:
         key = sys.stdin.readline().strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 from configurator.configure import (
@@ -29,10 +30,18 @@ def _validate_key(value: str) -> bool | str:
 
 
 def _validate_url(value: str) -> bool | str:
-    v = value.strip()
-    if not v.startswith(("http://", "https://")) or len(v) < 10:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         return "Enter an http(s) URL such as https://api.example.com/v1"
     return True
+
+
+def _validate_env_name(value: str) -> bool | str:
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", value.strip()):
+        return True
+    return "Enter the NAME of a variable (letters, digits and _, like ATLAS_API_KEY), not the key itself."
 
 
 def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
@@ -75,7 +84,9 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
             opts.key = p.password("API key (input hidden):", validate=_validate_key)
         register(opts.key)
     else:
-        opts.api_key_env = p.text("Environment variable that holds the key:", default=preset.env_var)
+        opts.api_key_env = p.text(
+            "Environment variable that holds the key:", default=preset.env_var, validate=_validate_env_name
+        )
     if preset.is_custom:
         opts.model = p.text("Main model id:", validate=lambda v: bool(v.strip()) or "Enter a model id.")
         opts.fast_model = p.text("Fast model id (for background tasks):", default=opts.model)
@@ -94,7 +105,8 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
             )
         if not info["onboarded"]:
             opts.claude_skip_login = p.confirm(
-                "Mark Claude Code onboarding as done in ~/.claude.json (skips its login picker on first start)?",
+                "Mark Claude Code onboarding as done in ~/.claude.json (skips its first-start theme picker and "
+                "notes; the folder trust question still comes)?",
                 default=False,
             )
     profile, notes = build_profile(opts)

@@ -24,7 +24,8 @@ TOOLS = ("claude-code", "codex", "openclaw")
 @click.option("--codex-wire-api", type=click.Choice(["responses", "chat"]), default="responses", show_default=True,
               help="'chat' only for Codex older than 0.95.")
 @click.option("--keep-anthropic-api-key", is_flag=True, help="Do not remove a conflicting ANTHROPIC_API_KEY from Claude Code's env.")
-@click.option("--claude-skip-login", is_flag=True, help="Set hasCompletedOnboarding in ~/.claude.json (that key only).")
+@click.option("--claude-skip-login", is_flag=True,
+              help="Set hasCompletedOnboarding in ~/.claude.json (that key only): skips Claude Code's first-start screens.")
 @click.option("--yes", "-y", is_flag=True, help="Never prompt; missing values are errors.")
 @click.option("--dry-run", is_flag=True, help="Show the diffs; write nothing (no backup either).")
 @json_option

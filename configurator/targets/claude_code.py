@@ -64,11 +64,13 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
             changes.append(Change(("env", "ANTHROPIC_API_KEY"), DELETE))
             outcome.notes.append(
                 f"Removed ANTHROPIC_API_KEY from the env block of {path}: with ANTHROPIC_AUTH_TOKEN set too, "
-                "Claude Code reports an auth conflict."
+                "Claude Code warns \"Both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY set · auth may not work as "
+                "expected\" (an auth conflict)."
             )
         else:
             outcome.notes.append(
-                f"Kept ANTHROPIC_API_KEY in {path} as asked; Claude Code will warn about an auth conflict."
+                f"Kept ANTHROPIC_API_KEY in {path} as asked; Claude Code will warn about an auth conflict (both "
+                "ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY set) and send both headers."
             )
     if profile.key_storage == "env":
         if "ANTHROPIC_AUTH_TOKEN" in env:

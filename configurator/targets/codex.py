@@ -110,9 +110,17 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     expected = _expected_data(doc.data, profile)
     tx.write(doc, new_text, expected=expected)
 
+    others = doc.data.get("model_providers")
+    for pid, table in (others.items() if isinstance(others, dict) else []):
+        if pid != profile.provider_id and isinstance(table, dict) and table.get("wire_api") == "chat":
+            outcome.notes.append(
+                f"{path}: [model_providers.{pid}] still has wire_api = \"chat\"; Codex 0.95 and newer refuse to "
+                "load the whole file because of it. Change it to \"responses\" or remove that provider."
+            )
     active_profile = doc.data.get("profile")
-    if isinstance(active_profile, str):
-        prof = doc.data.get("profiles", {}).get(active_profile, {})
+    profiles = doc.data.get("profiles")
+    if isinstance(active_profile, str) and isinstance(profiles, dict):
+        prof = profiles.get(active_profile, {})
         if isinstance(prof, dict) and prof.get("model_provider") not in (None, profile.provider_id):
             outcome.notes.append(
                 f"{path} selects profile {active_profile!r}, whose model_provider {prof.get('model_provider')!r} "

@@ -56,8 +56,15 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     register_secrets(doc.data)
     pid = profile.provider_id
     for kp in (("models",), ("models", "providers"), ("models", "providers", pid), ("agents",),
-               ("agents", "defaults"), ("agents", "defaults", "model")):
+               ("agents", "defaults")):
         require_object(doc, kp)
+    defaults = doc.data.get("agents", {}).get("defaults", {})
+    # OpenClaw takes the default model as {primary, fallbacks} or as a plain "provider/model" string.
+    model_as_string = isinstance(defaults.get("model"), str)
+    if not model_as_string:
+        require_object(doc, ("agents", "defaults", "model"))
+    primary_path = ("agents", "defaults", "model") if model_as_string else ("agents", "defaults", "model", "primary")
+    primary = f"{pid}/{profile.model.id}"
     existing = doc.data.get("models", {}).get("providers", {}).get(pid, {})
     base = ("models", "providers", pid)
     changes = [
@@ -65,8 +72,14 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         Change(base + ("apiKey",), profile.api_key_value_for_openclaw()),
         Change(base + ("api",), "openai-completions"),
         Change(base + ("models",), desired_models(profile, existing.get("models") if isinstance(existing, dict) else None)),
-        Change(("agents", "defaults", "model", "primary"), f"{pid}/{profile.model.id}"),
+        Change(primary_path, primary),
     ]
+    allowlist = defaults.get("models")
+    if isinstance(allowlist, dict) and allowlist and primary not in allowlist and f"{pid}/*" not in allowlist:
+        outcome.notes.append(
+            f"{path}: agents.defaults.models (the allowlist of models OpenClaw may use) does not list {primary}; "
+            "add it there, or OpenClaw may refuse the model as not allowed."
+        )
     for m in (profile.model, profile.fast_model):
         if m.context_window < MIN_CONTEXT_WINDOW:
             outcome.notes.append(
