@@ -1,3 +1,160 @@
-from configurator.cli._stub import not_built
+"""`configurator plan`: which billing plan is cheapest — quiz, simulate, upgrade-cost, catalog.
 
-plan = not_built("plan")
+Options are parsed here; the work is in :mod:`configurator.billing` (imported inside each command).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+import click
+
+from configurator.cli._common import json_option
+
+
+class _DateType(click.ParamType):
+    """YYYY-MM-DD; a bad date is one clear line (exit 2), not a usage screen."""
+
+    name = "DATE"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> _dt.date:
+        if isinstance(value, _dt.date):
+            return value
+        try:
+            return _dt.date.fromisoformat(str(value).strip())
+        except ValueError:
+            from configurator.errors import ConfiguratorError
+
+            flag = param.opts[0] if param is not None and param.opts else "date"
+            raise ConfiguratorError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-05-14).") from None
+
+
+DATE = _DateType()
+
+catalog_option = click.option(
+    "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+    help="Plan catalog (TOML) to use instead of the shipped Atlas Cloud one.")
+start_option = click.option("--start", type=DATE, default=None, metavar="DATE",
+                            help="First day of the simulation, YYYY-MM-DD (quiz: today; simulate: the file's first date).")
+days_option = click.option("--days", "horizon", type=click.IntRange(1, 3650), default=None, metavar="N",
+                           help="Days to simulate (default 90, or the whole usage file if longer; "
+                                "a shorter file is repeated to fill them).")
+wait_option = click.option("--wait/--no-wait", "wait", default=None,
+                           help="OK to wait until midnight when a day's credits run out (default: no).")
+chart_option = click.option("--chart/--no-chart", default=True, help="Show the demand chart (text output only).")
+
+
+@click.group()
+def plan() -> None:
+    """Which billing plan is cheapest for the way you work: a subscription, PAYG packs, or both.
+
+    \b
+      configurator plan quiz                     answer a few questions
+      configurator plan simulate --usage FILE    from a CSV of daily usage
+      configurator plan upgrade-cost --from starter --to lite --purchased 2026-04-28 --on 2026-05-14
+      configurator plan catalog                  the prices and rates used, with their sources
+    """
+
+
+@plan.command()
+@click.option("--tools", default=None, metavar="LIST", help="Tools you use: claude-code,codex,openclaw,other.")
+@click.option("--models", default=None, metavar="LIST", help="Models you use (catalog ids), comma-separated.")
+@click.option("--active-days", default=None, metavar="N", help="Active days a week, 1-7.")
+@click.option("--hours", default=None, metavar="H", help="Hours on an active day, all tools together.")
+@click.option("--style", default=None, metavar="STYLE", help="chat, agentic (30-50 calls per command) or parallel.")
+@click.option("--bursts", default=None, metavar="HOW", help="Burst weeks: never, sometimes or often.")
+@wait_option
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
+              help="Answers as JSON or TOML (keys: tools, models, active_days, hours, style, bursts, wait).")
+@start_option
+@days_option
+@catalog_option
+@chart_option
+@json_option
+def quiz(tools: str | None, models: str | None, active_days: str | None, hours: str | None, style: str | None,
+         bursts: str | None, wait: bool | None, answers_file: str | None, start: _dt.date | None,
+         horizon: int | None, catalog_path: str | None, chart: bool, as_json: bool) -> int:
+    """A few questions about how you work -> the cheapest plan, with a chart.
+
+    In a terminal, what the flags and --answers do not give is asked; in scripts give at least
+    --active-days, --hours and --style (or --answers FILE).
+    """
+    from configurator.billing import quiz as core
+    from configurator.billing.catalog import load_catalog
+    from configurator.billing.report import run_quiz
+    from configurator.billing.simulate import DEFAULT_HORIZON_DAYS
+    from configurator.render import emit
+
+    catalog = load_catalog(catalog_path)
+    assumptions = core.load_assumptions()
+    given = core.answers_from_file(answers_file, catalog, assumptions) if answers_file else {}
+    given.update(core.from_flags({"tools": tools, "models": models, "active_days": active_days, "hours": hours,
+                                  "style": style, "bursts": bursts, "wait": wait}, catalog, assumptions))
+    if all(n in given for n in core.ANSWER_FIELDS) or not core.can_prompt():
+        answers = core.finish(given, catalog, assumptions)
+    else:
+        answers = core.ask(given, core.default_prompter(), catalog, assumptions)
+    begin = start or _dt.date.today()
+    days = horizon or DEFAULT_HORIZON_DAYS
+    trace = core.build_trace(answers, catalog, assumptions, start=begin, days=days)
+    return emit(run_quiz(answers, trace, catalog, start=begin, days=days, chart=chart), as_json=as_json)
+
+
+@plan.command()
+@click.option("--usage", "usage_file", type=click.Path(dir_okay=False), default=None, metavar="FILE.csv",
+              help="CSV with date,credits or date,model,input_tokens,output_tokens,cache_read_tokens,"
+                   "cache_write_tokens.")
+@start_option
+@days_option
+@wait_option
+@catalog_option
+@chart_option
+@json_option
+def simulate(usage_file: str | None, start: _dt.date | None, horizon: int | None, wait: bool | None,
+             catalog_path: str | None, chart: bool, as_json: bool) -> int:
+    """Simulate every strategy day by day over your usage and recommend the cheapest."""
+    from configurator.billing.catalog import load_catalog
+    from configurator.billing.report import run_simulate
+    from configurator.errors import ConfiguratorError
+    from configurator.render import emit
+
+    catalog = load_catalog(catalog_path)
+    if usage_file is None:
+        raise ConfiguratorError("plan simulate needs usage: pass --usage FILE.csv (columns date,credits or "
+                                "date,model,input_tokens,output_tokens,...).")
+    from configurator.billing.usage_csv import load_usage_csv
+
+    usage = load_usage_csv(usage_file, catalog)
+    demand, source_note, models_used = usage.demand, usage.describe(), list(usage.credits_by_model)
+    return emit(run_simulate(demand, catalog, source_note=source_note, horizon_days=horizon, start=start,
+                             accept_waiting=bool(wait), models_used=models_used, chart=chart), as_json=as_json)
+
+
+@plan.command("upgrade-cost")
+@click.option("--from", "from_tier", required=True, metavar="TIER", help="The tier you have (e.g. starter).")
+@click.option("--to", "to_tier", required=True, metavar="TIER", help="The tier to upgrade to (e.g. lite).")
+@click.option("--purchased", type=DATE, required=True, metavar="DATE", help="Start of the current period.")
+@click.option("--on", "on", type=DATE, required=True, metavar="DATE", help="Day of the upgrade.")
+@catalog_option
+@json_option
+def upgrade_cost(from_tier: str, to_tier: str, purchased: _dt.date, on: _dt.date, catalog_path: str | None,
+                 as_json: bool) -> int:
+    """What upgrading mid-period costs: (new - old price) x remaining days / 30; the expiry stays."""
+    from configurator.billing.catalog import load_catalog
+    from configurator.billing.report import run_upgrade_cost
+    from configurator.render import emit
+
+    return emit(run_upgrade_cost(load_catalog(catalog_path), from_tier, to_tier, purchased, on), as_json=as_json)
+
+
+@plan.command("catalog")
+@catalog_option
+@json_option
+def catalog_cmd(catalog_path: str | None, as_json: bool) -> int:
+    """Tiers, packs and model rates, each with its source, verified flag and date."""
+    from configurator.billing.catalog import load_catalog
+    from configurator.billing.report import run_catalog
+    from configurator.render import emit
+
+    return emit(run_catalog(load_catalog(catalog_path)), as_json=as_json)
