@@ -72,9 +72,10 @@ def check_model_names(ctx: LintContext) -> None:
             fix = None
             if has_id and "name" not in m:
                 fix = Fix(f"models.providers.{pid}.models[{i}].name -> {json.dumps(mid)}", "set", kp + ("name",), mid)
+            example = f"name: {json.dumps(mid)}" if has_id else 'id: "<the provider\'s model id>"'
             ctx.report("openclaw-model-name-missing", kp,
                        f"models.providers.{pid}.models[{i}] has no {missing}; OpenClaw rejects the file. "
-                       f"Fix: add {missing} (e.g. name: {json.dumps(mid if has_id else 'Display Name')}).", fix=fix)
+                       f"Fix: add {missing} (e.g. {example}).", fix=fix)
 
 
 @rule(
