@@ -14,12 +14,12 @@ Sources for every field used (read 2026, see also the line shapes in ``tests/usa
 - De-duplication: same file, ``push_deduped_daily_entry``; the null-field rule:
   ``adapter/claude/mod.rs`` (``has_unsupported_null_field``, ``is_valid_daily_usage_entry``).
 
-Rules (identical to ccusage 20.0.24, checked against its binary; see ``tests/usage``):
+Rules (those of ccusage, checked against the ccusage 20.0.24 binary; see ``tests/usage``):
 
 - Only lines containing ``"usage":{`` are parsed. A record is ``message.usage`` at the top level, or
   the nested progress form above. ``input_tokens`` and ``output_tokens`` are required; the cache
   fields default to 0; when ``usage.cache_creation`` is present the cache-write count is its 5-minute
-  + 1-hour buckets, else ``cache_creation_input_tokens``.
+  + 1-hour buckets, else ``cache_creation_input_tokens``. ``input_tokens`` is already non-cached.
 - A record is skipped (and counted as skipped) when the line has ``"<field>":null`` for one of
   id, cwd, model, speed, costUSD, version, sessionId, requestId, isApiErrorMessage,
   cache_read_input_tokens, cache_creation_input_tokens; when ``version`` is not ``N.N.N…``; when
@@ -27,14 +27,22 @@ Rules (identical to ccusage 20.0.24, checked against its binary; see ``tests/usa
   has the wrong type.
 - Claude Code writes one line per content block, repeating the usage of the response. Records are
   read file by file in path order and the same response is counted once: key (``message.id``,
-  ``requestId``) — ``message.id`` with no request id when ``requestId`` is missing (third-party
-  gateways omit it) — plus, for sidechain (subagent) records, any earlier record with the same
-  ``message.id`` (``/btw`` replays a parent message under a new request id). Of two copies the
-  non-sidechain one wins, then the larger token total, then the one that has ``speed``; on a tie the
-  first read wins. Records without ``message.id`` are never merged.
-- Our differences, all on records Claude Code does not write: ``isApiErrorMessage`` records are
-  skipped (Claude Code gives them zero tokens, so totals do not change), and timestamps are read
-  with any ISO-8601 precision (ccusage only accepts milliseconds or none).
+  ``requestId``) — ``message.id`` alone when ``requestId`` is missing (third-party gateways omit it) —
+  plus, for sidechain (subagent) records, any earlier record with the same ``message.id`` (``/btw``
+  replays a parent message under a new request id). Of two copies the non-sidechain one wins, then
+  the larger token total, then the one that has ``speed``; on a tie the first read wins. Records
+  without ``message.id`` are never merged. Subagent transcripts count like any other.
+
+Where we differ from ccusage 20.0.24 (never on what Claude Code writes through Anthropic's API):
+
+- A response without ``requestId``: 20.0.24 keys it by (session, timestamp), so each of its
+  content-block lines counts again; we count it once, as the issue asks and as ccusage's current
+  source does (``usage_dedupe_hash(message_id, None)``). ``compat=True`` reproduces 20.0.24 (used by
+  ``benchmarks/usage_scan.py`` to prove the totals identical).
+- ``isApiErrorMessage`` records are skipped (Claude Code gives them zero tokens, so totals agree).
+- Timestamps are read with any ISO-8601 precision (ccusage accepts milliseconds or none only).
+- ccusage breaks a tie of token totals by its dollar cost; we have no dollar prices, so the first
+  copy read wins (copies of one response have the same model and tokens, hence the same cost).
 """
 
 from __future__ import annotations
@@ -57,23 +65,20 @@ _NULLABLE = frozenset({
 Record = tuple
 
 
-def has_unsupported_null(line: bytes | bytearray | memoryview) -> bool:
+def has_unsupported_null(line: bytes | bytearray) -> bool:
     """ccusage skips a line where one of the fields in ``_NULLABLE`` is ``null`` (anywhere in the line)."""
-    raw = bytes(line)
-    start = 0
-    while True:
-        at = raw.find(b":null", start)
-        if at < 0:
-            return False
+    find = line.find
+    at = find(b":null")
+    while at >= 0:
         end = at - 1
-        if end >= 0 and raw[end] != 0x22:  # not `"key":null` — scan back to the closing quote, like ccusage
-            while end > 0 and raw[end] != 0x22:
-                end -= 1
-        if end >= 0 and raw[end] == 0x22:
-            begin = raw.rfind(b'"', 0, end)
-            if begin >= 0 and raw[begin + 1:end] in _NULLABLE:
+        if end >= 0 and line[end] != 0x22:  # not `"key":null` — scan back to the closing quote, like ccusage
+            end = line.rfind(b'"', 0, end)
+        if end >= 0:
+            begin = line.rfind(b'"', 0, end)
+            if begin >= 0 and bytes(line[begin + 1:end]) in _NULLABLE:
                 return True
-        start = at + 5
+        at = find(b":null", at + 5)
+    return False
 
 
 def _uint(value: object) -> int | None:
@@ -84,13 +89,13 @@ def _opt_str(value: object) -> bool:
     return value is None or type(value) is str
 
 
-def parse_record(d: dict, bucket: Bucketer) -> Record | None | bool:
+def parse_record(d: dict, bucket: Bucketer, path_session: str | None = None) -> Record | None | bool:
     """One parsed line -> a record; ``None`` when it is no usage record; ``False`` when it is an invalid one."""
     msg = d.get("message")
     if type(msg) is dict and type(msg.get("usage")) is dict:
         outer = d
-        version = d.get("version")
         session = d.get("sessionId")
+        version = d.get("version")
         if not _opt_str(version) or not _opt_str(session):
             return False
         if version is not None and not _VERSION.match(version):
@@ -107,6 +112,7 @@ def parse_record(d: dict, bucket: Bucketer) -> Record | None | bool:
         msg = outer.get("message")
         if type(msg) is not dict or type(msg.get("usage")) is not dict:
             return None
+        session = None
     usage = msg["usage"]
     if outer.get("isApiErrorMessage") is True or d.get("isApiErrorMessage") is True:
         return None
@@ -147,19 +153,44 @@ def parse_record(d: dict, bucket: Bucketer) -> Record | None | bool:
     if type(ts) is not str:
         return False
     if len(ts) == 24 and ts[23] == "Z" and ts[10] == "T":
-        date = bucket.cache.get(ts[:16]) or bucket.utc_minute(ts[:16])
+        date = bucket.hours.get(ts[:13]) or bucket.date_of(ts)
     else:
         date = bucket.date_of(ts)
     if date is None:
         return False
+    if rid is None and mid is not None and path_session is not None:
+        # COMPAT_20_0_24 only: ccusage 20.0.24 keys a response without request id by its session (the
+        # sessionId field, else the one the path implies) and its timestamp in milliseconds, so each
+        # content-block line of such a response counts again.
+        millis = bucket.epoch_ms(ts)
+        if millis is None:
+            return False
+        rid = (session if type(session) is str else path_session, millis)
     return (mid, rid, side is True, date, model, inp, out, cw, cr, speed is not None)
 
 
-def read_file(path: str, bucket: Bucketer) -> tuple[list[Record], int, int]:
+def session_from_path(path: str) -> str:
+    """ccusage ``extract_session_parts``: the session a transcript belongs to, from its path."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p]
+    if "projects" in parts:
+        parts = parts[parts.index("projects") + 1:]
+    stem = parts[-1][:-6] if parts and parts[-1].endswith(".jsonl") else ""
+    if len(parts) == 2 and stem:
+        return stem
+    if len(parts) >= 4 and parts[-2] == "subagents":
+        return parts[-3]
+    return parts[max(len(parts) - 2, 0)] if parts else "unknown"
+
+
+def read_file(path: str, bucket: Bucketer, compat: bool = False) -> tuple[list[Record], int, int]:
     """All usage records of one transcript -> (records, malformed lines, invalid records).
 
-    Consecutive copies of one response (the per-content-block lines) are collapsed here already,
-    with the same preference as the global pass, so that less crosses the process boundary.
+    Claude Code writes one line per content block with the same usage; such a line is recognised
+    without parsing it (same message id, sidechain flag and the same bytes from ``"usage":{`` up to
+    ``"uuid"``: usage, request id) and dropped, which is what the de-duplication would do with it
+    (an identical copy never replaces the first). Other consecutive copies of one response are
+    collapsed here with the same preference as the global pass, so that less crosses the process
+    boundary.
     """
     import orjson
 
@@ -169,7 +200,12 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Record], int, int]:
     append = records.append
     malformed = invalid = 0
     models: dict[str, str] = {}
+    versions: dict[str, bool] = {}
+    hours = bucket.hours
     last_key: tuple | None = None
+    last_tail = None
+    last_id = None
+    path_session = session_from_path(path) if compat else None
     for buf, stop in blocks(path):
         find = buf.find
         rfind = buf.rfind
@@ -179,8 +215,16 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Record], int, int]:
             end = find(_NL, pos, stop)
             if end < 0:
                 end = stop
-            line = buf[start:end]
+            marker = pos
             pos = find(MARKER, end, stop)
+            # -- a repeated content-block line of the response just recorded: nothing to parse
+            uuid_at = find(b',"uuid":"', marker, end)
+            tail = buf[marker:uuid_at] if uuid_at > 0 and buf[end - 1] == 125 else None  # 125 == "}"
+            if tail is not None and tail == last_tail and not compat:
+                ident = _identity(buf, start, marker, end)
+                if ident is not None and ident == last_id:
+                    continue
+            line = buf[start:end]
             try:
                 d = loads(line)
             except decode_error:
@@ -189,28 +233,95 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Record], int, int]:
             if type(d) is not dict:
                 malformed += 1
                 continue
-            rec = parse_record(d, bucket)
+            # -- the common shape, checked inline; anything unusual goes through parse_record
+            rec = None
+            msg = d.get("message")
+            if type(msg) is dict:
+                usage = msg.get("usage")
+                if type(usage) is dict:
+                    inp = usage.get("input_tokens")
+                    out = usage.get("output_tokens")
+                    cw = usage.get("cache_creation_input_tokens", 0)
+                    cr = usage.get("cache_read_input_tokens", 0)
+                    buckets = usage.get("cache_creation")
+                    mid = msg.get("id")
+                    model = msg.get("model")
+                    rid = d.get("requestId")
+                    side = d.get("isSidechain", False)
+                    version = d.get("version")
+                    ts = d.get("timestamp")
+                    if (type(inp) is int and type(out) is int and type(cw) is int and type(cr) is int
+                            and inp >= 0 and out >= 0 and cw >= 0 and cr >= 0
+                            and type(mid) is str and mid and type(model) is str and model
+                            and (type(rid) is str and rid or rid is None and not compat)
+                            and (side is False or side is True)
+                            and type(ts) is str and len(ts) == 24 and ts[23] == "Z" and ts[10] == "T"
+                            and type(version) is str and type(d.get("sessionId")) is str and d["sessionId"]
+                            and "speed" not in usage and "costUSD" not in d and "isApiErrorMessage" not in d):
+                        ok = versions.get(version)
+                        if ok is None:
+                            ok = versions[version] = _VERSION.match(version) is not None
+                        if ok:
+                            if buckets is not None:
+                                if type(buckets) is dict:
+                                    five = buckets.get("ephemeral_5m_input_tokens", 0)
+                                    hour = buckets.get("ephemeral_1h_input_tokens", 0)
+                                    if type(five) is int and type(hour) is int and five >= 0 and hour >= 0:
+                                        cw = five + hour
+                                    else:
+                                        ok = False
+                                else:
+                                    ok = False
+                        if ok:
+                            date = hours.get(ts[:13])
+                            if not date:
+                                date = bucket.date_of(ts)
+                            if date is not None:
+                                interned = models.get(model)
+                                if interned is None:
+                                    models[model] = interned = model
+                                rec = (mid, rid, side, date, interned, inp, out, cw, cr, False)
             if rec is None:
-                continue
+                rec = parse_record(d, bucket, path_session)
+                if rec is None:
+                    continue
+                if rec is not False and rec[4] is not None:
+                    interned = models.get(rec[4])
+                    if interned is None:
+                        models[rec[4]] = rec[4]
+                    elif interned is not rec[4]:
+                        rec = rec[:4] + (interned,) + rec[5:]
             if rec is False or (b":null" in line and has_unsupported_null(line)):
                 invalid += 1
+                last_tail = None
                 continue
-            model = rec[4]
-            if model is not None:
-                interned = models.get(model)
-                if interned is None:
-                    models[model] = model
-                elif interned is not model:
-                    rec = rec[:4] + (interned,) + rec[5:]
+            last_id = _identity(buf, start, marker, end) if tail is not None else None
+            last_tail = tail if last_id is not None else None
             key = (rec[0], rec[1], rec[2]) if rec[0] is not None else None
             if key is not None and key == last_key:
-                kept = records[-1]
-                if _better(rec, kept):
+                if _better(rec, records[-1]):
                     records[-1] = rec
                 continue
             last_key = key
             append(rec)
     return records, malformed, invalid
+
+
+def _identity(buf: bytearray, start: int, marker: int, end: int) -> tuple | None:
+    """The bytes that make a line the same response: message id, sidechain flag and request id."""
+    find = buf.find
+    id_at = find(b'"message":{"id":"', start, marker)
+    if id_at < 0:
+        return None
+    id_end = find(b'"', id_at + 17, marker)
+    rq = find(b'"requestId":', marker, end)
+    if rq < 0:
+        rq = find(b'"requestId":', start, marker)
+    rid = None
+    if rq >= 0:
+        comma = find(b",", rq + 12, end)
+        rid = buf[rq + 12:comma if comma >= 0 else end]
+    return buf[id_at + 17:id_end], find(b'"isSidechain":true', start, id_at) >= 0, rid
 
 
 def _total(rec: Record) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from configurator.errors import ConfiguratorError
 
 UTC = _dt.timezone.utc
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -84,12 +85,28 @@ def _system_zone() -> ZoneSpec:
 class Bucketer:
     """Maps timestamps (ISO strings or epoch milliseconds) to ``YYYY-MM-DD`` local dates."""
 
-    __slots__ = ("zone", "cache")
+    __slots__ = ("zone", "cache", "hours")
 
     def __init__(self, zone: _dt.tzinfo) -> None:
         self.zone = zone
-        #: "YYYY-MM-DDTHH:MM" (UTC) -> local date; shared by the hot loops of the parsers
+        #: "YYYY-MM-DDTHH:MM" (UTC) -> local date
         self.cache: dict[str, str] = {}
+        #: "YYYY-MM-DDTHH" (UTC) -> local date of the whole hour, or "" when local midnight or an offset
+        #: change falls inside that hour (then minutes are looked up one by one)
+        self.hours: dict[str, str] = {}
+
+    def utc_hour(self, key: str) -> str:
+        """Local date shared by every minute of the UTC hour ``YYYY-MM-DDTHH``, or "" if there is none."""
+        first = self.utc_minute(key + ":00")
+        last = self.utc_minute(key + ":59")
+        date = ""
+        if first is not None and first == last:
+            start = _dt.datetime.fromisoformat(key + ":00+00:00")
+            end = start + _dt.timedelta(minutes=59)
+            if start.astimezone(self.zone).utcoffset() == end.astimezone(self.zone).utcoffset():
+                date = first
+        self.hours[key] = date
+        return date
 
     def utc_minute(self, key: str) -> str | None:
         """Local date of the UTC minute ``YYYY-MM-DDTHH:MM`` (the cache is filled by the caller)."""
@@ -105,10 +122,29 @@ class Bucketer:
         self.cache[key] = date
         return date
 
+    def epoch_ms(self, ts: str) -> int | None:
+        """Milliseconds since the epoch of an ISO timestamp (milliseconds truncated like ccusage)."""
+        text = ts.strip()
+        if text[-1:] in ("Z", "z"):
+            text = text[:-1] + "+00:00"
+        try:
+            moment = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        delta = moment - _EPOCH
+        return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
     def date_of(self, ts: object) -> str | None:
         """Local date of any timestamp a log may hold, or None when it is not one."""
         if type(ts) is str:
             if len(ts) == 24 and ts[23] == "Z" and ts[10] == "T":
+                hour = self.hours.get(ts[:13])
+                if hour is None:
+                    hour = self.utc_hour(ts[:13])
+                if hour:
+                    return hour
                 key = ts[:16]
                 hit = self.cache.get(key)
                 return hit if hit is not None else self.utc_minute(key)

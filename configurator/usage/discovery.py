@@ -131,7 +131,8 @@ def codex_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile],
             by_session[key] = (path, size)
     notes: list[str] = []
     if len(by_session) < len(found):
-        notes.append(f"{len(found) - len(by_session)} Codex session files are copies of another file "
+        n = len(found) - len(by_session)
+        notes.append(f"{n} Codex session file{' is a copy' if n == 1 else 's are copies'} of another "
                      "(sessions/ and archived_sessions/); each session was counted once.")
 
     def order(item: tuple[str, int]) -> tuple[str, str]:

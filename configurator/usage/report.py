@@ -189,7 +189,8 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
         warnings.append(view.unavailable + ".")
     for model, n in sorted(unknown.items()):
         where = f" {view.source}" if view.source else " the plan catalog"
-        warnings.append(f"no credit rate for model {model!r} ({n:,} requests): its credits are null. Add its rates "
+        warnings.append(f"no credit rate for model {model!r} ({n:,} request{'s' if n != 1 else ''}): its credits are "
+                        "null. Add its rates "
                         f"to{where} or pass --catalog FILE.")
 
     notes: list[str] = []

@@ -53,17 +53,19 @@ class ScanResult:
 # --- worker side -------------------------------------------------------------------------------
 
 _BUCKET: Bucketer | None = None
+_COMPAT = False
 
 
-def _init_worker(spec: ZoneSpec) -> None:
-    global _BUCKET
+def _init_worker(spec: ZoneSpec, compat: bool = False) -> None:
+    global _BUCKET, _COMPAT
     _BUCKET = Bucketer(spec.build())
+    _COMPAT = compat
 
 
 def _read_one(tool: str, path: str, bucket: Bucketer) -> tuple:
     try:
         if tool == CLAUDE:
-            return claude.read_file(path, bucket)
+            return claude.read_file(path, bucket, _COMPAT)
         if tool == CODEX:
             return codex.read_file(path, bucket)
         return openclaw.read_file(path, bucket)
@@ -149,8 +151,12 @@ def _cpu_count() -> int:
 
 
 def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None,
-         workers: int | None = None, progress: bool | None = None) -> ScanResult:
-    """Read every transcript of ``tools`` and return per-day, per-model sums (no date filter applied)."""
+         workers: int | None = None, progress: bool | None = None, ccusage_compat: bool = False) -> ScanResult:
+    """Read every transcript of ``tools`` and return per-day, per-model sums (no date filter applied).
+
+    ``ccusage_compat`` reproduces ccusage 20.0.24's key for Claude Code responses without a request
+    id (see :mod:`configurator.usage.claude`); it exists to verify the totals against that version.
+    """
     started = time.perf_counter()
     found = discover(tools, env)
     result = ScanResult(zone=zone, roots=found.roots, notes=list(found.notes))
@@ -168,6 +174,7 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     peaks: dict[int, float] = {}
     try:
         if n_workers <= 1:
+            _init_worker(zone, ccusage_compat)
             bucket = Bucketer(zone.build())
             for first, run in tasks:
                 merge.add(first, files, [_read_one(tool, path, bucket) for tool, path, _ in run])
@@ -177,7 +184,7 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
 
             method = "fork" if sys.platform.startswith("linux") else "spawn"
             ctx = multiprocessing.get_context(method)
-            with ctx.Pool(n_workers, initializer=_init_worker, initargs=(zone,)) as pool:
+            with ctx.Pool(n_workers, initializer=_init_worker, initargs=(zone, ccusage_compat)) as pool:
                 for first, results, pid, peak in pool.imap(_work, tasks):
                     merge.add(first, files, results)
                     peaks[pid] = max(peak, peaks.get(pid, 0.0))
