@@ -295,15 +295,18 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))
-def test_malformed_existing_file_changes_nothing(home: Path, case: str) -> None:
+def test_malformed_existing_file_changes_nothing(cli, home: Path, case: str) -> None:
     rel, text, (line, col) = MALFORMED[case]
     seed(home)  # every other file is valid and would be updated
     (home / rel).write_text(text, encoding="utf-8")
     before = snapshot(home)
-    proc = run("setup", "--yes", "--api-key-stdin", "--claude-skip-login", input=KEY_IN)
-    assert proc.returncode == 2
-    err = _one_error_line(proc.stderr)
-    assert f"{home / rel}:{line}:{col}:" in err
+    if case == "openclaw.json":  # once as a user runs it, in a subprocess
+        proc = run("setup", "--yes", "--api-key-stdin", "--claude-skip-login", input=KEY_IN)
+        code, err = proc.returncode, proc.stderr
+    else:
+        code, _, err = cli("setup", "--yes", "--api-key-stdin", "--claude-skip-login", input=KEY_IN)
+    assert code == 2
+    assert f"{home / rel}:{line}:{col}:" in _one_error_line(err)
     assert_nothing_written(home, before)
 
 

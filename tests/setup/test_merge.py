@@ -3,7 +3,6 @@ restore from the backup id."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
 
@@ -56,26 +55,32 @@ def seeded(home: Path) -> dict[str, bytes]:
     return seed(home)
 
 
-def _setup(*extra: str) -> dict:
-    proc = run(*SETUP, *extra, input=KNOWN_KEY + "\n")
-    assert proc.returncode == 0, proc.stderr
-    return json_out(proc)
+@pytest.fixture
+def setup(cli):
+    """``setup(*extra)``: the flags run in-process (the subprocess path is covered by the dry-run/restore tests)."""
+
+    def _setup(*extra: str) -> dict:
+        code, out, err = cli(*SETUP, *extra, input=KNOWN_KEY + "\n")
+        assert code == 0, err
+        return json_out(out)
+
+    return _setup
 
 
 def _text(home: Path, rel: str) -> str:
     return (home / rel).read_text(encoding="utf-8")
 
 
-def test_merge_keeps_every_unrelated_byte(home: Path, seeded: dict[str, bytes]) -> None:
-    result = _setup()
+def test_merge_keeps_every_unrelated_byte(setup, home: Path, seeded: dict[str, bytes]) -> None:
+    result = setup()
     assert {f["path"]: f["action"] for f in result["files"]} == {str(home / p): "updated" for p in seeded}
     assert result["backup"] and all(f["backup"] == result["backup"] for f in result["files"])
     for rel, old in seeded.items():
         assert_only_lines_with(old.decode("utf-8"), _text(home, rel), TOKENS[rel])
 
 
-def test_merge_data_is_ours_plus_all_of_the_users(home: Path, seeded: dict[str, bytes]) -> None:
-    _setup()
+def test_merge_data_is_ours_plus_all_of_the_users(setup, home: Path, seeded: dict[str, bytes]) -> None:
+    setup()
     old = {rel: raw.decode("utf-8") for rel, raw in seeded.items()}
 
     # Claude Code settings: our env, the conflicting ANTHROPIC_API_KEY gone, the rest as it was (order too)
@@ -133,10 +138,10 @@ def test_merge_data_is_ours_plus_all_of_the_users(home: Path, seeded: dict[str, 
     assert mode_of(home / CODEX_CONFIG) == 0o644 and mode_of(home / CLAUDE_STATE) == 0o644
 
 
-def test_second_run_is_unchanged_byte_for_byte(home: Path, seeded: dict[str, bytes]) -> None:
-    _setup()
+def test_second_run_is_unchanged_byte_for_byte(setup, home: Path, seeded: dict[str, bytes]) -> None:
+    setup()
     before = snapshot(home)
-    again = _setup()
+    again = setup()
     assert [f["action"] for f in again["files"]] == ["unchanged"] * len(seeded)
     assert again["backup"] is None and all(f["backup"] is None for f in again["files"])
     after = snapshot(home)
@@ -145,10 +150,10 @@ def test_second_run_is_unchanged_byte_for_byte(home: Path, seeded: dict[str, byt
     }
 
 
-def test_second_run_from_empty_home_is_unchanged(home: Path) -> None:
-    _setup()
+def test_second_run_from_empty_home_is_unchanged(setup, home: Path) -> None:
+    setup()
     before = snapshot(home)
-    again = _setup()
+    again = setup()
     assert {f["action"] for f in again["files"]} == {"unchanged"}
     assert snapshot(home) == before
 
@@ -169,20 +174,20 @@ def test_dry_run_writes_nothing_and_masks_the_key(home: Path, seeded: dict[str, 
         assert secret not in out
 
 
-def test_dry_run_json_reports_would_be_actions(home: Path, seeded: dict[str, bytes]) -> None:
+def test_dry_run_json_reports_would_be_actions(cli, home: Path, seeded: dict[str, bytes]) -> None:
     before = snapshot(home)
-    proc = run("setup", "--dry-run", "--json", "--api-key-stdin", input=KNOWN_KEY + "\n")
-    assert proc.returncode == 0, proc.stderr
-    data = json_out(proc)
+    code, out, err = cli("setup", "--dry-run", "--json", "--api-key-stdin", input=KNOWN_KEY + "\n")
+    assert code == 0, err
+    data = json_out(out)
     assert data["dry_run"] is True and data["backup"] is None
     assert {f["action"] for f in data["files"]} == {"updated"}
     assert all(f["backup"] is None for f in data["files"])
     assert_nothing_written(home, before)
 
 
-def test_backup_id_restores_the_original_bytes(home: Path, seeded: dict[str, bytes]) -> None:
+def test_backup_id_restores_the_original_bytes(setup, home: Path, seeded: dict[str, bytes]) -> None:
     modes = {rel: mode_of(home / rel) for rel in seeded}
-    backup = _setup()["backup"]
+    backup = setup()["backup"]
     assert (home / STATE / "backups" / backup).is_dir()
     proc = run("restore", backup)
     assert proc.returncode == 0, proc.stderr
@@ -191,37 +196,38 @@ def test_backup_id_restores_the_original_bytes(home: Path, seeded: dict[str, byt
         assert mode_of(home / rel) == modes[rel], rel
 
 
-def test_backup_id_from_empty_home_removes_what_setup_created(home: Path) -> None:
-    backup = _setup()["backup"]
-    assert run("restore", backup).returncode == 0
+def test_backup_id_from_empty_home_removes_what_setup_created(setup, cli, home: Path) -> None:
+    backup = setup()["backup"]
+    assert cli("restore", backup)[0] == 0
     others = [p for p in snapshot(home) if not p.startswith(STATE + "/")]
     assert others == []
 
 
 @pytest.mark.parametrize("rel", [SETTINGS, CODEX_CONFIG, CODEX_AUTH, OPENCLAW])
-def test_each_file_alone_merges_cleanly(home: Path, rel: str) -> None:
+def test_each_file_alone_merges_cleanly(setup, home: Path, rel: str) -> None:
     """One existing file at a time (the others created): the same byte guarantee holds."""
     name = {SETTINGS: "claude_settings.json", CODEX_CONFIG: "codex_config.toml", CODEX_AUTH: "codex_auth.json",
             OPENCLAW: "openclaw.json"}[rel]
     old = seed(home, [name])[rel].decode("utf-8")
-    _setup()
+    setup()
     assert_only_lines_with(old, _text(home, rel), TOKENS[rel])
 
 
-def test_env_mode_after_file_mode_removes_the_stored_token(home: Path, seeded: dict[str, bytes]) -> None:
-    _setup()
-    proc = run("setup", "--yes", "--json", "--key-storage", "env", "--api-key-env", "ATLAS_API_KEY")
-    assert proc.returncode == 0, proc.stderr
+def test_env_mode_after_file_mode_removes_the_stored_token(setup, cli, home: Path,
+                                                           seeded: dict[str, bytes]) -> None:
+    setup()
+    code, out, err = cli("setup", "--yes", "--json", "--key-storage", "env", "--api-key-env", "ATLAS_API_KEY")
+    assert code == 0, err
     env = json.loads(_text(home, SETTINGS))["env"]
     assert "ANTHROPIC_AUTH_TOKEN" not in env and env["DISABLE_TELEMETRY"] == "1"
     table = parse_toml(_text(home, CODEX_CONFIG))["model_providers"]["atlascloud"]
     assert table["env_key"] == "ATLAS_API_KEY" and table["requires_openai_auth"] is False
     assert parse_json5(_text(home, OPENCLAW))["models"]["providers"]["atlascloud"]["apiKey"] == "${ATLAS_API_KEY}"
-    notes = " ".join(json_out(proc)["notes"])
+    notes = " ".join(json_out(out)["notes"])
     assert "ANTHROPIC_AUTH_TOKEN" in notes and str(home / CODEX_AUTH) in notes
 
 
-def test_user_model_fields_in_our_openclaw_entries_are_kept(home: Path) -> None:
+def test_user_model_fields_in_our_openclaw_entries_are_kept(setup, home: Path) -> None:
     """An existing entry for our provider: fields the user added to our models (reasoning, cost) stay."""
     path = home / OPENCLAW
     path.parent.mkdir(parents=True)
@@ -233,14 +239,10 @@ def test_user_model_fields_in_our_openclaw_entries_are_kept(home: Path) -> None:
         "        ],\n      },\n    },\n  },\n}\n",
         encoding="utf-8",
     )
-    _setup("--tool", "openclaw")
+    setup("--tool", "openclaw")
     models = parse_json5(path.read_text(encoding="utf-8"))["models"]["providers"]["atlascloud"]["models"]
     assert [m["id"] for m in models] == [MAIN, FAST, "other/model"]
     assert models[0] == {"id": MAIN, "name": "DeepSeek V4 Pro", "reasoning": True, "contextWindow": 1048576,
                          "maxTokens": 65536}
 
 
-def test_copy_is_not_mutated() -> None:
-    """Guard for the helpers: the fixtures on disk are what the tests compare against."""
-    data = parse_json5((Path(__file__).parent / "fixtures" / "openclaw.json").read_text(encoding="utf-8"))
-    assert copy.deepcopy(data)["channels"]["telegram"]["dmPolicy"] == "pairing"
