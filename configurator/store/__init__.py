@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import difflib
-import math
 import os
 import stat
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from configurator.errors import ConcurrentChange, ConfiguratorError, ParseError
 from configurator.secrets import redact
 from configurator.store.atomic import SECRET_MODE, atomic_write, file_lock, real_target
 from configurator.store.backup import Backup, BackupWriter, get_backup, list_backups
-from configurator.store.formats import detect_format, parse_text
+from configurator.store.formats import detect_format, parse_text, same_data
 from configurator.store.jsonedit import DELETE, Change, apply_changes, apply_to_data, render_document
 from configurator.store.locate import locate
 
@@ -106,23 +105,6 @@ def read_document(path: Path, fmt: str | None = None) -> Document:
     if fmt in ("json", "json5") and not isinstance(data, dict):
         raise ParseError(str(path), fmt, 1, 1, "the top level must be an object ({ ... })")
     return Document(Path(path), fmt, raw, text, data)
-
-
-def same_data(a: Any, b: Any) -> bool:
-    """Deep equality that also treats NaN as equal to NaN and keeps bool distinct from int."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b))
-    if hasattr(a, "unwrap"):
-        a = a.unwrap()
-    if hasattr(b, "unwrap"):
-        b = b.unwrap()
-    return bool(a == b)
 
 
 def masked_diff(old: str, new: str, path: Path) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import sys
 from pathlib import PurePath
@@ -12,6 +13,15 @@ from configurator.errors import ParseError
 
 FORMATS = ("json", "json5", "toml")
 _LINECOL = re.compile(r"line (\d+),? column (\d+)")
+_AT_INDEX = re.compile(r"at index (\d+)")
+_LONG_NUMBER = re.compile(r"[0-9a-fA-F_]{4000,}")
+
+
+def _number_error(text: str, path: str | PurePath, fmt: str, e: ValueError) -> ParseError:
+    """Python refuses integers with more than ~4300 digits: report it as a parse error at the number."""
+    m = _LONG_NUMBER.search(text)
+    line, col = _pos_from_offset(text, m.start()) if m else (1, 1)
+    return ParseError(str(path), fmt, line, col, f"a number is too long to read ({str(e).split(':')[0]})")
 
 
 def detect_format(path: str | PurePath) -> str:
@@ -47,6 +57,8 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
             raise ParseError(str(path), fmt, e.lineno, e.colno, e.msg) from None
         except RecursionError:
             raise ParseError(str(path), fmt, 1, 1, "nested too deeply") from None
+        except ValueError as e:  # e.g. an integer longer than sys.get_int_max_str_digits()
+            raise _number_error(text, path, fmt, e) from None
     if fmt == "json5":
         return parse_json5(text, path)
     if fmt == "toml":
@@ -59,11 +71,18 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
             msg = getattr(e, "msg", None) or str(e)
             if line is None:
                 m = _LINECOL.search(str(e))
-                line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+                if m:
+                    line, col = int(m.group(1)), int(m.group(2))
+                elif "end of document" in str(e):
+                    line, col = _pos_from_offset(text, len(text))
+                else:
+                    line, col = 1, 1
             msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(msg))
             raise ParseError(str(path), fmt, line, col or 1, msg) from None
         except RecursionError:
             raise ParseError(str(path), fmt, 1, 1, "nested too deeply") from None
+        except ValueError as e:  # e.g. an integer longer than sys.get_int_max_str_digits()
+            raise _number_error(text, path, fmt, e) from None
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -71,7 +90,47 @@ def parse_json5(text: str, path: str | PurePath = "<text>") -> Any:
     model = parse_json5_model(text, path)
     if model is None:
         return {}
-    return model_to_data(model)
+    try:
+        return model_to_data(model)
+    except RecursionError:
+        raise ParseError(str(path), "json5", 1, 1, "nested too deeply") from None
+    except ValueError as e:  # e.g. a hex integer longer than sys.get_int_max_str_digits()
+        raise _number_error(text, path, "json5", e) from None
+
+
+_ESCAPES_FIXED = False
+
+
+def _fix_json5_escapes() -> None:
+    """json-five 1.1 decodes ``\\x`` / ``\\u`` escapes without noticing that the backslash is itself
+    escaped: ``"C:\\\\xavier"`` fails ("\\x must be followed by two hex digits") and ``"\\\\x41"``
+    reads as ``\\A``. Its first decoding pass calls ``json5.parser.latin_unicode_escape_replace``; we
+    wrap it so a match whose backslash is escaped (an odd run of backslashes before it) is left alone
+    for the second pass, which pairs ``\\\\`` correctly.
+    """
+    global _ESCAPES_FIXED
+    if _ESCAPES_FIXED:
+        return
+    _ESCAPES_FIXED = True
+    try:
+        from json5 import parser as p
+    except ImportError:  # pragma: no cover
+        return
+    original = getattr(p, "latin_unicode_escape_replace", None)
+    if original is None or getattr(original, "_configurator_fixed", False):
+        return
+
+    def replace(match: Any) -> str:
+        s, i = match.string, match.start()
+        run = 0
+        while i - run - 1 >= 0 and s[i - run - 1] == "\\":
+            run += 1
+        if run % 2 == 1:
+            return str(match.group(0))
+        return str(original(match))
+
+    replace._configurator_fixed = True  # type: ignore[attr-defined]
+    p.latin_unicode_escape_replace = replace
 
 
 def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
@@ -81,15 +140,21 @@ def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
     import json5
     from json5.loader import ModelLoader
 
+    _fix_json5_escapes()
     try:
         return json5.loads(text, loader=ModelLoader()).value
     except RecursionError:
         raise ParseError(str(path), "json5", 1, 1, "nested too deeply") from None
     except Exception as e:  # json-five raises JSON5DecodeError and, on odd input, other errors
+        if type(e) is ValueError and "integer string conversion" in str(e):
+            raise _number_error(text, path, "json5", e) from None
         msg = str(e)
         m = _LINECOL.search(msg)
+        at_index = _AT_INDEX.search(msg)
         if m:
             line, col = int(m.group(1)), int(m.group(2))
+        elif at_index:
+            line, col = _pos_from_offset(text, int(at_index.group(1)))
         else:
             pos = getattr(e, "pos", None)
             line, col = _pos_from_offset(text, pos) if isinstance(pos, int) else (getattr(e, "lineno", 1) or 1, 1)
@@ -99,6 +164,7 @@ def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
             first = lines[2] if len(lines) > 2 else first
         first = re.sub(r"\s*at: line \d+ column \d+ \(char \d+\)", "", first)
         first = re.sub(r"^Syntax Error[.:]?\s*", "", first)
+        first = _AT_INDEX.sub("", first).strip()
         raise ParseError(str(path), "json5", line, col, first or "syntax error") from None
 
 
@@ -114,7 +180,7 @@ def model_to_data(node: Any) -> Any:
     if isinstance(node, m.JSONArray):
         return [model_to_data(v) for v in node.values]
     if isinstance(node, (m.DoubleQuotedString, m.SingleQuotedString)):
-        return node.characters
+        return join_surrogates(node.characters)
     if isinstance(node, m.BooleanLiteral):
         return node.value
     if isinstance(node, m.NullLiteral):
@@ -140,4 +206,31 @@ def key_name(key: Any) -> str:
     name = getattr(key, "name", None)
     if name is not None:
         return str(name)
-    return str(getattr(key, "characters", key))
+    return join_surrogates(str(getattr(key, "characters", key)))
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def join_surrogates(s: str) -> str:
+    """json-five leaves an escaped pair like ``"\\ud83d\\ude42"`` as two surrogates; JSON means one character."""
+    if not _SURROGATE.search(s):
+        return s
+    return s.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Deep equality that also treats NaN as equal to NaN and keeps bool distinct from int."""
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
+    if hasattr(a, "unwrap"):
+        a = a.unwrap()
+    if hasattr(b, "unwrap"):
+        b = b.unwrap()
+    return bool(a == b)

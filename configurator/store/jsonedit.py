@@ -13,10 +13,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from configurator.store.formats import key_name, parse_json5_model
+from configurator.store.formats import key_name, model_to_data, parse_json5_model, same_data
 
 DELETE = object()
-_IDENT = re.compile(r"^[A-Za-z_$][A-Za-z0-9_$]*$")
+_IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")  # \Z: "$" would accept a trailing newline
+#: valid bare keys in JSON5 that json-five (our parser) cannot read back: always quote these
+_LITERAL_WORDS = frozenset({"true", "false", "null", "NaN", "Infinity"})
+_EXPONENT_LIKE = re.compile(r"^[eE]\d")  # json-five lexes `e1x` as an exponent
+
+
+def _bare_ok(key: str) -> bool:
+    return bool(_IDENT.match(key)) and key not in _LITERAL_WORDS and not _EXPONENT_LIKE.match(key)
 
 
 @dataclass(frozen=True)
@@ -77,13 +84,30 @@ def render_value(value: Any, unit: str, base: str, *, json5_keys: bool = False) 
         inner = base + unit
         items = [inner + render_value(v, unit, inner, json5_keys=json5_keys) for v in value]
         return "[\n" + ",\n".join(items) + "\n" + base + "]"
-    return json.dumps(value, ensure_ascii=False)
+    return _dumps_scalar(value)
+
+
+def _dumps_scalar(value: Any) -> str:
+    # U+2028/U+2029 are fine in JSON strings but json-five rejects them raw: always escape them
+    out = json.dumps(value, ensure_ascii=False).replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    try:
+        out.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate cannot be written as UTF-8: keep it escaped
+        out = json.dumps(value)
+    return out
+
+
+def _holds(node: Any, value: Any) -> bool:
+    try:
+        return same_data(model_to_data(node), value)
+    except (ValueError, RecursionError):
+        return False
 
 
 def render_key(key: str, json5_keys: bool) -> str:
-    if json5_keys and _IDENT.match(key):
+    if json5_keys and _bare_ok(key):
         return key
-    return json.dumps(key, ensure_ascii=False)
+    return _dumps_scalar(key)
 
 
 def render_document(data: Any, *, fmt: str = "json", indent: str = "  ") -> str:
@@ -106,6 +130,13 @@ def _find(obj: Any, key: str) -> tuple[int, Any] | None:
 
 def apply_change(text: str, change: Change, *, fmt: str) -> str:
     """Return ``text`` with ``change`` applied. The caller verifies the result by parsing it."""
+    new = _apply_change(text, change, fmt=fmt)
+    if new != text and "\r\n" in text and text.count("\n") == text.count("\r\n"):
+        new = re.sub(r"(?<!\r)\n", "\r\n", new)  # a CRLF file stays CRLF
+    return new
+
+
+def _apply_change(text: str, change: Change, *, fmt: str) -> str:
     from json5 import model as m
 
     root = parse_json5_model(text)
@@ -141,8 +172,12 @@ def apply_change(text: str, change: Change, *, fmt: str) -> str:
         idx, kv = hit
         if depth == len(path) - 1:
             if change.value is DELETE:
-                return _delete_member(t, node, idx)
+                new = _delete_member(t, node, idx)
+                # a duplicated key: remove every copy, or the parsed data would still hold one
+                return _apply_change(new, change, fmt=fmt) if new != text else new
             a, b = t.span(kv.value)
+            if _holds(kv.value, change.value):
+                return text  # already that value: keep the user's spelling (escapes, number format, layout)
             rendered = render_value(
                 change.value, unit, t.indent_of(t.span(kv.key)[0]), json5_keys=fmt == "json5" and _uses_bare_keys(node)
             )
@@ -204,6 +239,18 @@ def _delete_member(t: _Text, obj: Any, idx: int) -> str:
         after = text[v_end:]
         m_ = re.match(r"[ \t]*,", after)
         had_trailing = m_ is not None
+        ls = t.line_start(k_start)
+        rest = re.match(r"[ \t]*,?[ \t]*(//[^\n]*)?\r?(\n|$)", after)
+        if text[ls:k_start].strip() == "" and ls > prev_end and rest is not None:
+            # the last member has its own line(s): remove them whole (its trailing comment goes with it)
+            # and drop the comma after the member before unless the object uses trailing commas
+            cut = v_end + rest.end()
+            head = text[:ls]
+            if not had_trailing:
+                pc = re.match(r"[ \t]*,", text[prev_end:])
+                if pc is not None:
+                    head = text[:prev_end] + text[prev_end + pc.end() : ls]
+            return head + text[cut:]
         cut_end = v_end
         # remove from the previous value's end (its comma included) up to our value's end
         new = text[:prev_end] + ("," if had_trailing else "") + text[cut_end + (m_.end() if m_ else 0) :]
