@@ -201,12 +201,13 @@ class Subscription:
 
 @dataclass
 class Lot:
-    """One purchased pack."""
+    """``count`` packs of one kind bought on one day: they expire together, so they drain as one."""
 
     pack: Pack
     bought: int
     seq: int
     remaining: float
+    count: int = 1
     last_day: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -225,17 +226,20 @@ class PackWallet:
         self.bought_credits = 0.0
         self.expired_credits = 0.0
         self.cost = Decimal(0)
-        self.purchases: list[tuple[int, Pack]] = []
+        self.purchases: list[tuple[int, Pack, int]] = []
 
-    def buy(self, pack: Pack, day: int) -> Lot:
-        lot = Lot(pack, day, next(self._seq), pack.credits)
+    def buy(self, pack: Pack, day: int, count: int = 1) -> Lot:
+        """Buy ``count`` packs of ``pack`` on ``day``."""
+        if count < 1:
+            raise ValueError("count must be at least 1")
+        lot = Lot(pack, day, next(self._seq), pack.credits * count, count)
         key = (lot.last_day, lot.seq)
         i = bisect.bisect(self._keys, key)
         self._keys.insert(i, key)
         self.lots.insert(i, lot)
-        self.bought_credits += pack.credits
-        self.cost += pack.price_usd
-        self.purchases.append((day, pack))
+        self.bought_credits += pack.credits * count
+        self.cost += pack.price_usd * count
+        self.purchases.append((day, pack, count))
         return lot
 
     def expire(self, day: int) -> float:
@@ -261,6 +265,7 @@ class PackWallet:
                 break
             taken += lot.remaining
             amount -= lot.remaining
+            lot.remaining = 0.0
             del lots[0]
             del self._keys[0]
         return taken

@@ -65,29 +65,34 @@ def strategies(catalog: Catalog) -> list[Strategy]:
 
 # --- pack choice ----------------------------------------------------------------------------------
 
-def cheapest_cover(need: float, packs: Sequence[Pack]) -> list[Pack]:
-    """The least-cost multiset of packs with at least ``need`` credits (ties: more credits, fewer packs).
+def cheapest_cover(need: float, packs: Sequence[Pack]) -> list[tuple[Pack, int]]:
+    """The least-cost packs holding at least ``need`` credits, as ``(pack, count)`` (best value first).
 
-    Exact search over pack counts for the catalog's few pack sizes; if that would be too many
-    combinations (a catalog with many tiny packs), the best-value pack fills and the cheapest single
-    pack that closes the gap tops up.
+    Ties: more credits, then fewer packs. Exact search over pack counts for the catalog's few pack
+    sizes; if that would be too many combinations (a catalog with many tiny packs), the best-value pack
+    fills and the cheapest single pack that closes the gap tops up.
     """
     if need <= EPS or not packs:
         return []
     by_value = sorted(packs, key=lambda p: (p.usd_per_million_credits(), -p.credits))
     if len(by_value) == 1:
         p = by_value[0]
-        return [p] * max(1, math.ceil((need - EPS) / p.credits))
+        return [(p, max(1, math.ceil((need - EPS) / p.credits)))]
     combos = 1
     for p in by_value[:-1]:
         combos *= math.ceil(need / p.credits) + 1
-    if combos > _MAX_COVER_COMBINATIONS:
-        best = by_value[0]
-        n = int((need - EPS) // best.credits)
-        gap = need - n * best.credits
-        top = min((p for p in by_value if p.credits >= gap - EPS),
-                  key=lambda p: (p.price_usd, -p.credits), default=best)
-        return [best] * n + [top]
+        if combos > _MAX_COVER_COMBINATIONS:
+            best = by_value[0]
+            n = int((need - EPS) // best.credits)
+            gap = need - n * best.credits
+            top = min((q for q in by_value if q.credits >= gap - EPS),
+                      key=lambda q: (q.price_usd, -q.credits), default=best)
+            out = [(best, n)] if n else []
+            if gap > EPS:
+                out = [(q, c + 1) for q, c in out] if top is best else out + [(top, 1)]
+                if not out:
+                    out = [(top, 1)]
+            return out
 
     best_key: tuple[Decimal, float, int] | None = None
     best_counts: tuple[int, ...] = ()
@@ -112,23 +117,19 @@ def cheapest_cover(need: float, packs: Sequence[Pack]) -> list[Pack]:
             search(i + 1, remaining - k * p.credits, cost + p.price_usd * k, counts + (k,))
 
     search(0, need, Decimal(0), ())
-    out: list[Pack] = []
-    for c, p in zip(best_counts, by_value, strict=True):
-        out += [p] * c
-    return out
+    return [(p, c) for c, p in zip(best_counts, by_value, strict=True) if c]
 
 
-def _packs_to_buy(need: float, forecast: float, packs: Sequence[Pack]) -> list[Pack]:
+def _packs_to_buy(need: float, forecast: float, packs: Sequence[Pack]) -> list[tuple[Pack, int]]:
     """From the least-cost cover of ``forecast``, the packs needed today (best value per credit first)."""
-    plan = cheapest_cover(max(need, forecast), packs)
-    plan.sort(key=lambda p: (p.usd_per_million_credits(), -p.credits))
-    out: list[Pack] = []
+    out: list[tuple[Pack, int]] = []
     got = 0.0
-    for p in plan:
+    for p, count in cheapest_cover(max(need, forecast), packs):
         if got >= need - EPS:
             break
-        out.append(p)
-        got += p.credits
+        k = min(count, max(1, math.ceil((need - got - EPS) / p.credits)))
+        out.append((p, k))
+        got += k * p.credits
     return out
 
 
@@ -249,8 +250,8 @@ def run_strategy(strategy: Strategy, demand: Sequence[float], start: _dt.date, c
             need = (dem - a if dem > a else 0.0) - wallet.balance
             if need > EPS:
                 forecast = need + prefix[min(n, i + window)] - prefix[i + 1]
-                for p in _packs_to_buy(need, forecast, packs):
-                    wallet.buy(p, day)
+                for p, count in _packs_to_buy(need, forecast, packs):
+                    wallet.buy(p, day, count)
         o = serve_day(dem, a, wallet, day)
         allowance_l[i] = a
         sub_l[i] = o.from_subscription
@@ -273,11 +274,11 @@ def run_strategy(strategy: Strategy, demand: Sequence[float], start: _dt.date, c
     bought = expired = left = 0.0
     pack_cost = Decimal(0)
     if wallet is not None:
-        for day, p in wallet.purchases:
-            packs_bought[p.id] = packs_bought.get(p.id, 0) + 1
-            purchases.append((to_date(day), p.name, p.price_usd))
+        for day, p, count in wallet.purchases:
+            packs_bought[p.id] = packs_bought.get(p.id, 0) + count
+            purchases.append((to_date(day), p.name if count == 1 else f"{count} x {p.name}", p.price_usd * count))
         purchases.sort(key=lambda x: x[0])
-        bought = math.fsum(p.credits for _, p in wallet.purchases)
+        bought = math.fsum(p.credits * count for _, p, count in wallet.purchases)
         expired = wallet.expired_credits
         left = wallet.balance
         pack_cost = wallet.cost
@@ -492,10 +493,12 @@ def advise(demand: list[tuple[_dt.date, float]], catalog: Catalog, *, accept_wai
     results = [run_strategy(s, trace.values, trace.start, catalog) for s in strategies(catalog)]
     full = [r for r in results if r.unmet_days == 0]
     covered = bool(full)
-    pool = results if (accept_waiting or not full) else full
-    if not covered:
-        pool = sorted(results, key=lambda r: (r.unmet, r.total_cost))[:1]
-    recommended = min(pool, key=_rank_key)
+    if accept_waiting:
+        recommended = min(results, key=_rank_key)
+    elif covered:
+        recommended = min(full, key=_rank_key)
+    else:  # nothing covers every day (no packs in the catalog): the least unmet demand, then the cheapest
+        recommended = min(results, key=lambda r: (r.unmet, *_rank_key(r)))
     profile = DemandProfile.of(trace.values)
     advice = Advice(trace, results, recommended, profile, [], accept_waiting, catalog, covered)
     advice.reasons = explain(advice)
@@ -541,7 +544,9 @@ def explain(advice: Advice) -> list[str]:
                        f"is above your busiest day; {usd(rec.total_cost)} over {n} days "
                        f"({usd(rec.cost_per_month)}/month), {_pct(rec.wasted_share)} of the allowance unused.")
         else:
-            out.append(f"{rec.label} is the cheapest ({usd(rec.total_cost)}) because you accept waiting for midnight: "
+            lead = (f"{rec.label} is the cheapest ({usd(rec.total_cost)}) because you accept waiting for midnight"
+                    if advice.accept_waiting else f"{rec.label} ({usd(rec.total_cost)}) leaves the least demand unmet")
+            out.append(f"{lead}: "
                        f"on {rec.unmet_days} days (first {rec.first_unmet}) the allowance runs out and "
                        f"{credits_text(rec.unmet)} credits ({_pct(rec.unmet / rec.demand)} of your demand) wait; the "
                        "simulation does not move that work to the next day.")
@@ -578,7 +583,7 @@ def explain(advice: Advice) -> list[str]:
         c = min(cheaper, key=_rank_key)
         out.append(f"{c.label} would cost less ({usd(c.total_cost)}) but stops you on {c.unmet_days} days "
                    f"(first {c.first_unmet}) until midnight; choose it only if waiting is fine (--wait).")
-    if not advice.covered:
+    if not advice.covered and not advice.accept_waiting:
         out.append("No strategy in this catalog covers every day (it has no PAYG packs): this is the one that "
                    "leaves the least demand unmet.")
 
