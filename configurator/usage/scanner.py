@@ -111,8 +111,9 @@ class _Progress:
         width = 30
         frac = min(1.0, self.done / self.total)
         bar = "#" * int(frac * width) + "." * (width - int(frac * width))
+        digits = 0 if self.total >= 10e6 else 1
         sys.stderr.write(f"\rreading {self.files:,} log files [{bar}] {frac:4.0%} "
-                         f"{self.done / 1e6:,.0f}/{self.total / 1e6:,.0f} MB")
+                         f"{self.done / 1e6:,.{digits}f}/{self.total / 1e6:,.{digits}f} MB")
         sys.stderr.flush()
         self.drawn = True
 

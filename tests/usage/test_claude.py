@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from configurator.usage.report import build
 
 SONNET = "claude-sonnet-4-5-20250929"

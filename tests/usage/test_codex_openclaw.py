@@ -1,0 +1,122 @@
+"""Codex rollouts (increase of cumulative totals, re-emitted totals, forks) and OpenClaw transcripts.
+
+Expected numbers are worked out by hand from the fixtures described in ``conftest.py``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from configurator.usage.report import build
+
+X = "codex"
+OC = "openclaw"
+
+
+def test_codex_counts_increases_of_the_cumulative_total(home: Path, install, rows_by_key) -> None:
+    install(home, claude=False, openclaw=False)
+    report = build(tz="America/Los_Angeles", tools="codex")
+    # (input incl. cached, cached, output incl. reasoning) increases:
+    #   (1000, 200, 100) first event; re-emission and the rate-limit-only event add nothing;
+    #   (1500, 700, 130) - (1000, 200, 100) = (500, 500, 30); then gpt-5.1-codex:
+    #   (2600, 700, 330) - (1500, 700, 130) = (1100, 0, 200) at 06:59:59Z = 23:59:59 PDT on 10-01.
+    # The fork copies the first two totals (replays) and adds (3000,1500,200) - (1500,700,130) = (1500,800,70).
+    # Reported input excludes cached input.
+    assert rows_by_key(report.rows) == {
+        ("2026-10-01", X, "gpt-5-codex"): (800 + 0, 200 + 500, 0, 100 + 30, 2),
+        ("2026-10-01", X, "gpt-5.1-codex"): (1100, 0, 0, 200, 1),
+        ("2026-10-02", X, "gpt-5-codex"): (1500 - 800, 800, 0, 70, 1),
+    }
+    assert report.skipped["malformed_lines"] == 1
+    assert any("1 Codex session file is a copy" in n for n in report.notes)
+
+
+def test_codex_tokyo_day_of_the_late_event(home: Path, install, rows_by_key) -> None:
+    install(home, claude=False, openclaw=False)
+    rows = rows_by_key(build(tz="Asia/Tokyo", tools="codex").rows)
+    assert rows[("2026-10-02", X, "gpt-5.1-codex")] == (1100, 0, 0, 200, 1)
+    assert rows[("2026-10-01", X, "gpt-5-codex")] == (800, 700, 0, 130, 2)
+
+
+def _rollout(home: Path, name: str, lines: list[dict]) -> None:
+    path = home / ".codex" / "sessions" / "2026" / "01" / "01" / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines))
+
+
+def _tc(ts: str, total: tuple, last: tuple | None) -> dict:
+    names = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")
+    info = {"total_token_usage": dict(zip(names, total, strict=True))}
+    if last is not None:
+        info["last_token_usage"] = dict(zip(names, last, strict=True))
+    return {"timestamp": ts, "type": "event_msg", "payload": {"type": "token_count", "info": info}}
+
+
+def test_codex_fork_that_only_references_its_parent(home: Path) -> None:
+    """A fork whose totals start from the parent's without copied events counts its last usage."""
+    meta = {"timestamp": "2026-01-01T10:00:00.000Z", "type": "session_meta",
+            "payload": {"id": "c", "forked_from_id": "gone"}}
+    _rollout(home, "rollout-2026-01-01T10-00-00-cccccccc-cccc-4ccc-8ccc-cccccccccccc.jsonl", [
+        meta, {"timestamp": "2026-01-01T10:00:01.000Z", "type": "turn_context", "payload": {"model": "gpt-5"}},
+        _tc("2026-01-01T10:00:09.000Z", (5000, 0, 500, 0), (100, 0, 10, 0)),
+        _tc("2026-01-01T10:01:00.000Z", (5300, 100, 520, 0), (300, 100, 20, 0)),
+    ])
+    report = build(tz="UTC", tools="codex")
+    assert report.totals["input_tokens"] == 100 + 200
+    assert report.totals["cache_read_tokens"] == 100
+    assert report.totals["output_tokens"] == 10 + 20
+
+
+def test_codex_totals_without_last_usage_and_a_reset(home: Path) -> None:
+    _rollout(home, "rollout-2026-01-01T10-00-00-dddddddd-dddd-4ddd-8ddd-dddddddddddd.jsonl", [
+        {"timestamp": "2026-01-01T10:00:00.000Z", "type": "turn_context", "payload": {"model": "gpt-5"}},
+        _tc("2026-01-01T10:00:09.000Z", (100, 0, 10, 0), None),
+        _tc("2026-01-01T10:00:19.000Z", (50, 0, 5, 0), None),    # went down: nothing, new base
+        _tc("2026-01-01T10:00:29.000Z", (80, 0, 9, 0), None),    # +30, +4
+    ])
+    report = build(tz="UTC", tools="codex")
+    assert (report.totals["input_tokens"], report.totals["output_tokens"], report.totals["requests"]) == (130, 14, 2)
+
+
+def test_codex_home_is_respected(home: Path, install, monkeypatch: pytest.MonkeyPatch) -> None:
+    install(home, claude=False, openclaw=False)
+    (home / ".codex").rename(home / "elsewhere")
+    monkeypatch.setenv("CODEX_HOME", str(home / "elsewhere"))
+    assert build(tz="UTC", tools="codex").totals["requests"] == 4
+
+
+def test_openclaw_usage_per_message(home: Path, install, rows_by_key) -> None:
+    install(home, claude=False, codex=False)
+    report = build(tz="America/Los_Angeles", tools="openclaw")
+    assert rows_by_key(report.rows) == {
+        # the reset archive: 20:00Z on 09-30 = 13:00 PDT
+        ("2026-09-30", OC, "deepseek-v4-flash"): (1, 0, 0, 1, 1),
+        # the model from model_change (100 in, 1000 cache read, 20 out), a total-only record (40, as output),
+        # and the legacy ~/.clawdbot session (3 in, 3 out)
+        ("2026-10-01", OC, "deepseek-v4-pro"): (100 + 3, 1000, 0, 20 + 40 + 3, 3),
+        # the message's own model; the line written twice counts once; 07:30Z = 00:30 PDT on 10-02
+        ("2026-10-02", OC, "deepseek-v4-flash"): (10, 0, 50, 5, 1),
+    }
+    assert report.skipped["malformed_lines"] == 1
+
+
+def test_openclaw_state_dir_is_respected(home: Path, install, monkeypatch: pytest.MonkeyPatch, rows_by_key) -> None:
+    install(home, claude=False, codex=False)
+    (home / ".openclaw").rename(home / "state")
+    monkeypatch.setenv("OPENCLAW_STATE_DIR", str(home / "state"))
+    rows = rows_by_key(build(tz="UTC", tools="openclaw").rows)
+    assert rows[("2026-10-02", OC, "deepseek-v4-flash")] == (10, 0, 50, 5, 1)
+
+
+def test_openclaw_alternate_usage_names(home: Path) -> None:
+    path = home / ".openclaw" / "agents" / "work" / "sessions" / "s.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps({"type": "message", "id": "a1", "timestamp": "2026-01-01T00:00:00.000Z", "message": {
+        "role": "assistant", "model": "kimi-k2", "usage": {"prompt_tokens": 70, "completion_tokens": 7,
+                                                         "prompt_tokens_details": {"cached_tokens": 30}}}}) + "\n")
+    rows = build(tz="UTC", tools="openclaw").rows
+    assert [(r["model"], r["input_tokens"], r["cache_read_tokens"], r["output_tokens"]) for r in rows] == [
+        ("kimi-k2", 70, 30, 7)]
