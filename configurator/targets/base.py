@@ -80,6 +80,13 @@ def register_secrets(data: Any) -> None:
             stack.extend(node)
 
 
+def match_line_endings(old: str, new: str) -> str:
+    """A file written with CRLF line endings keeps them on the lines we add (no mixed line endings)."""
+    if "\r\n" in old and old.count("\n") == old.count("\r\n"):
+        return new.replace("\r\n", "\n").replace("\n", "\r\n")
+    return new
+
+
 def require_object(doc: Document, key_path: tuple[str, ...]) -> None:
     """Refuse to merge when a key we must write into exists but is not an object (we never overwrite it)."""
     node: Any = doc.data

@@ -9,7 +9,7 @@ from configurator import paths
 from configurator.errors import ConfiguratorError
 from configurator.providers import CODEX_RESERVED_IDS
 from configurator.store import Change, Transaction, apply_changes, apply_to_data
-from configurator.targets.base import Outcome, Profile, register_secrets, require_object
+from configurator.targets.base import Outcome, Profile, match_line_endings, register_secrets, require_object
 
 TOOL = "codex"
 DISPLAY = "Codex"
@@ -66,8 +66,6 @@ def _tomllib() -> Any:
 
 
 def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
-    import tomlkit
-
     if profile.provider_id in CODEX_RESERVED_IDS:
         raise ConfiguratorError(
             f"The provider id {profile.provider_id!r} is built into Codex ({', '.join(sorted(CODEX_RESERVED_IDS))}); "
@@ -78,36 +76,17 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     register_secrets(doc.data)
     require_object(doc, ("model_providers",))
     require_object(doc, ("model_providers", profile.provider_id))
-    tdoc = tomlkit.parse(doc.text)
-    for key, value in (("model_provider", profile.provider_id), ("model", profile.model.id)):
-        if tdoc.get(key) != value:
-            tdoc[key] = value
-    wanted = provider_table(profile)
-    providers = tdoc.get("model_providers")
-    if providers is None:
-        providers = tomlkit.table(is_super_table=True)
-        tdoc["model_providers"] = providers
-    existing = providers.get(profile.provider_id)
-    if existing is None:
-        table = tomlkit.table()
-        for k, v in wanted.items():
-            table[k] = v
-        if doc.text.strip():
-            table.add(tomlkit.nl())
-        providers[profile.provider_id] = table
-    else:
-        for k, v in wanted.items():
-            if existing.get(k) != v:
-                existing[k] = v
-        if profile.key_storage == "file" and "env_key" in existing:
-            del existing["env_key"]
-            outcome.notes.append(f"Removed env_key from [model_providers.{profile.provider_id}] (key storage: file).")
-    new_text = tomlkit.dumps(tdoc)
-    if not doc.exists and new_text.startswith("\n"):
-        new_text = new_text.lstrip("\n")
-    if new_text.endswith("\n\n") and not doc.text.endswith("\n\n"):
-        new_text = new_text.rstrip("\n") + "\n"  # the blank line we add before a following table, not at EOF
     expected = _expected_data(doc.data, profile)
+    new_text = _render(doc.text, profile, outcome)
+    if not _holds(new_text, expected, path) and not _has_provider(doc.data, profile.provider_id):
+        # tomlkit cannot add a table next to dotted keys (`model_providers.x.name = ...`): append ours as text
+        new_text = _render_appended(doc.text, profile)
+    if new_text is None or not _holds(new_text, expected, path):
+        raise ConfiguratorError(
+            f"{path}: setup cannot edit this file's layout of [model_providers] safely (inline tables or dotted "
+            "keys); nothing was written. Move that part into [model_providers.<id>] tables and run setup again."
+        )
+    new_text = match_line_endings(doc.text, new_text)
     tx.write(doc, new_text, expected=expected)
 
     others = doc.data.get("model_providers")
@@ -135,6 +114,92 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         tx.write(auth, apply_changes(auth.text, ch, fmt="json"), expected=apply_to_data(auth.data, ch), secret=True)
     else:
         outcome.notes.append(f"Codex reads the key from ${profile.key_env} (env_key); {paths.codex_auth()} is untouched.")
+
+
+def _set_top_level(tdoc: Any, profile: Profile) -> None:
+    for key, value in (("model_provider", profile.provider_id), ("model", profile.model.id)):
+        if tdoc.get(key) != value:
+            tdoc[key] = value
+
+
+def _render(text: str, profile: Profile, outcome: Outcome) -> str | None:
+    """The file with our keys set, edited in place with tomlkit (comments and layout kept)."""
+    import tomlkit
+    from tomlkit.items import InlineTable
+
+    try:
+        tdoc = tomlkit.parse(text)
+        _set_top_level(tdoc, profile)
+        wanted = provider_table(profile)
+        providers = tdoc.get("model_providers")
+        if providers is None:
+            providers = tomlkit.table(is_super_table=True)
+            tdoc["model_providers"] = providers
+        existing = providers.get(profile.provider_id)
+        if existing is None:
+            if isinstance(providers, InlineTable):  # model_providers = { other = { ... } }
+                table: Any = tomlkit.inline_table()
+                table.update(wanted)
+            else:
+                table = tomlkit.table()
+                for k, v in wanted.items():
+                    table[k] = v
+                if text.strip():
+                    table.add(tomlkit.nl())
+            providers[profile.provider_id] = table
+        else:
+            for k, v in wanted.items():
+                if existing.get(k) != v:
+                    existing[k] = v
+            if profile.key_storage == "file" and "env_key" in existing:
+                del existing["env_key"]
+                outcome.notes.append(
+                    f"Removed env_key from [model_providers.{profile.provider_id}] (key storage: file)."
+                )
+        new_text = tomlkit.dumps(tdoc)
+    except Exception:  # noqa: BLE001 - tomlkit refuses some layouts (e.g. a table inside an inline table)
+        return None
+    return _tidy(text, new_text)
+
+
+def _render_appended(text: str, profile: Profile) -> str | None:
+    """Top-level keys edited with tomlkit, our provider appended as a new ``[model_providers.<id>]`` table."""
+    import tomlkit
+
+    try:
+        tdoc = tomlkit.parse(text)
+        _set_top_level(tdoc, profile)
+        head = tomlkit.dumps(tdoc)
+        table = tomlkit.dumps({"model_providers": {profile.provider_id: provider_table(profile)}})
+    except Exception:  # noqa: BLE001
+        return None
+    head = head.rstrip("\n")
+    return _tidy(text, (head + "\n\n" if head else "") + table.lstrip("\n"))
+
+
+def _tidy(old: str, new: str) -> str:
+    if not old.strip() and new.startswith("\n"):
+        new = new.lstrip("\n")
+    if new.endswith("\n\n") and not old.endswith("\n\n"):
+        new = new.rstrip("\n") + "\n"  # the blank line we add before a following table, not at EOF
+    return new
+
+
+def _holds(text: str | None, expected: dict[str, Any], path: Path) -> bool:
+    from configurator.errors import ParseError
+    from configurator.store import parse_text, same_data
+
+    if text is None:
+        return False
+    try:
+        return same_data(parse_text(text, "toml", path), expected)
+    except ParseError:
+        return False
+
+
+def _has_provider(data: dict[str, Any], pid: str) -> bool:
+    providers = data.get("model_providers")
+    return isinstance(providers, dict) and pid in providers
 
 
 def _expected_data(data: dict[str, Any], profile: Profile) -> dict[str, Any]:

@@ -246,3 +246,40 @@ def test_user_model_fields_in_our_openclaw_entries_are_kept(setup, home: Path) -
                          "maxTokens": 65536}
 
 
+
+
+CODEX_LAYOUTS = {
+    "tables only": '[mcp_servers.docs]\ncommand = "npx"\n\n[tui]\nnotifications = true\n',
+    "dotted keys": 'model = "o3"\nmodel_providers.gw.name = "GW"\nmodel_providers.gw.base_url = "https://gw/v1"\n',
+    "inline table": 'model = "o3"\nmodel_providers = { gw = { name = "GW", base_url = "https://gw/v1" } }\n',
+    "inline provider": '[model_providers]\natlascloud = { name = "Old", base_url = "https://old/v1", env_key = "X" }\n',
+    "crlf": '# mine\r\nmodel = "o3"\r\n\r\n[tui]\r\nnotifications = true\r\n',
+    "no final newline": 'model = "o3"',
+    "comments only": "# nothing here yet\n",
+}
+
+
+@pytest.mark.parametrize("layout", sorted(CODEX_LAYOUTS))
+def test_codex_layouts(setup, home: Path, layout: str) -> None:
+    """TOML layouts tomlkit finds awkward: the result holds our data and the user's, and a rerun is a no-op."""
+    old = CODEX_LAYOUTS[layout]
+    (home / ".codex").mkdir()
+    (home / CODEX_CONFIG).write_bytes(old.encode())
+    setup("--tool", "codex")
+    new = (home / CODEX_CONFIG).read_bytes().decode()
+    data = parse_toml(new)
+    assert data["model_provider"] == "atlascloud" and data["model"] == MAIN
+    table = data["model_providers"]["atlascloud"]
+    assert table["base_url"] == "https://api.atlascloud.ai/v1" and table["requires_openai_auth"] is True
+    assert "env_key" not in table
+    want = parse_toml(old)
+    for key in ("mcp_servers", "tui"):
+        assert data.get(key) == want.get(key)
+    if "gw" in want.get("model_providers", {}):
+        assert data["model_providers"]["gw"] == want["model_providers"]["gw"]
+    if layout == "crlf":
+        assert new.count("\n") == new.count("\r\n"), "no mixed line endings"
+    assert_only_lines_with(old, new, TOKENS[CODEX_CONFIG] + ("model_providers",))
+    before = snapshot(home)
+    assert {f["action"] for f in setup("--tool", "codex")["files"]} == {"unchanged"}
+    assert snapshot(home) == before
