@@ -90,7 +90,17 @@ def read_key(opts: SetupOptions, preset: Preset) -> tuple[str | None, str | None
         raise ConfiguratorError(
             f"The API key {mask(key)!r} is empty or a documentation placeholder; use your real key."
         )
+    if not key_is_printable(key):
+        raise ConfiguratorError(
+            f"The API key {mask(key)!r} contains spaces, quotes or non-ASCII characters (a copy-paste slip?); "
+            "the tools would send it in an HTTP header, so give the key alone."
+        )
     return key, None
+
+
+def key_is_printable(key: str) -> bool:
+    """Keys go into HTTP headers: printable ASCII, no whitespace or quotes."""
+    return all(33 <= ord(c) < 127 and c not in "\"'`" for c in key)
 
 
 def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
@@ -188,10 +198,17 @@ def lint_written(plan: Plan) -> list[str]:
         from configurator.lint import lint_paths
     except ImportError:  # pragma: no cover - lint ships with the package
         return []
+    kinds: dict[str, str] = {}
+    for tool, _ in plan.results:
+        target = get(tool)
+        kinds.update({str(p): k for p, k in zip(target.files(), target.LINT_KINDS, strict=True)})
     written = [r.path for _, r in plan.results if r.action in ("created", "updated", "unchanged")]
     if not written:
         return []
-    report = lint_paths(written)
+    try:  # the files are written: a lint problem must not turn that into a failure
+        report = lint_paths(written, kinds=[kinds.get(str(p)) for p in written])
+    except ConfiguratorError as e:
+        return [f"lint could not check the written files: {e}"]
     return [f"lint: {f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}" for f in report.findings
             if f.severity in ("error", "warning")]
 
@@ -234,8 +251,8 @@ def run(opts: SetupOptions, *, interactive: bool, prompter: Any = None) -> Resul
         return run_wizard(opts, prompter)
     if not opts.yes and not opts.dry_run:
         raise ConfiguratorError(
-            "Not a terminal, so setup cannot ask questions: pass --yes to write with the given flags "
-            "(or --dry-run to preview)."
+            "setup asks its questions only on a terminal (and not with --json or --api-key-stdin): pass --yes "
+            "to write with the given flags (or --dry-run to preview)."
         )
     tools = opts.tools or list(TOOL_NAMES)
     profile, notes = build_profile(opts)

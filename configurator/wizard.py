@@ -11,6 +11,7 @@ from configurator.configure import (
     build_profile,
     detected_tools,
     execute,
+    key_is_printable,
     lint_written,
     not_installed_notes,
     result_for,
@@ -26,6 +27,8 @@ from configurator.targets import TOOL_NAMES, get
 def _validate_key(value: str) -> bool | str:
     if is_placeholder(value):
         return "Enter your real API key (empty and placeholder keys like your-atlas-api-key are refused)."
+    if not key_is_printable(value.strip()):
+        return "The key contains spaces, quotes or non-ASCII characters; paste the key alone."
     return True
 
 

@@ -12,7 +12,7 @@ from configurator.targets.base import Outcome, Profile, register_secrets, requir
 TOOL = "claude-code"
 DISPLAY = "Claude Code"
 EXECUTABLE = "claude"
-LINT_KINDS = ("settings.json", ".claude.json")
+LINT_KINDS = ("claude-settings", "claude-state")  # `configurator lint --kind`, in files() order
 
 
 def files() -> list[Path]:

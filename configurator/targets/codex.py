@@ -14,7 +14,7 @@ from configurator.targets.base import Outcome, Profile, match_line_endings, regi
 TOOL = "codex"
 DISPLAY = "Codex"
 EXECUTABLE = "codex"
-LINT_KINDS = ("config.toml", "auth.json")
+LINT_KINDS = ("codex-config", "codex-auth")  # `configurator lint --kind`, in files() order
 #: `wire_api = "chat"` was removed in Codex 0.95; newer versions refuse to load the whole file.
 CHAT_REMOVED_IN = (0, 95, 0)
 

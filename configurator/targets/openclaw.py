@@ -13,7 +13,7 @@ from configurator.targets.base import Outcome, Profile, register_secrets, requir
 TOOL = "openclaw"
 DISPLAY = "OpenClaw"
 EXECUTABLE = "openclaw"
-LINT_KINDS = ("openclaw.json",)
+LINT_KINDS = ("openclaw",)  # `configurator lint --kind`, in files() order
 
 
 def files() -> list[Path]:

@@ -62,6 +62,13 @@ def test_placeholder_key_is_refused(cli, home: Path, placeholder: str) -> None:
     assert_nothing_written(home, {})
 
 
+@pytest.mark.parametrize("bad", ["sk-atlas 1234567890abcdef", "“sk-atlas-1234567890abcdef”", "sk-atlas-1234567890abcdéf"])
+def test_key_with_spaces_quotes_or_non_ascii_is_refused(cli, home: Path, bad: str) -> None:
+    line = _fails(cli, "--yes", "--api-key-stdin", input=bad + "\n")
+    assert "copy-paste" in line and bad not in line
+    assert_nothing_written(home, {})
+
+
 def test_key_from_an_environment_variable(cli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("MY_ATLAS", KNOWN_KEY)
     _ok(cli, "--api-key-env", "MY_ATLAS", input=None)
@@ -337,3 +344,30 @@ def test_register_secrets_skips_references_and_names() -> None:
                           "${GATEWAY_TOKEN} Some Token Provider")
     assert "sk-ant-real-secret-1" not in text and "rt_abcdefgh123" not in text and "lm-secret-999" not in text
     assert "/home/u/.tok ATLAS_API_KEY ${GATEWAY_TOKEN} Some Token Provider" in text
+
+
+# --- where the files are -------------------------------------------------------------------------------------------
+
+
+def test_config_location_variables_are_followed(cli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """CLAUDE_CONFIG_DIR (settings.json and .claude.json), CODEX_HOME, OPENCLAW_CONFIG_PATH: verified with the real
+    tools (tests/conformance/FINDINGS.md section 5)."""
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / "cc"))
+    monkeypatch.setenv("CODEX_HOME", str(home / "cx"))
+    monkeypatch.setenv("OPENCLAW_CONFIG_PATH", str(home / "oc" / "my.json5"))
+    result = _ok(cli, "--claude-skip-login", "--api-key-stdin")
+    want = ["cc/settings.json", "cc/.claude.json", "cx/config.toml", "cx/auth.json", "oc/my.json5"]
+    assert [f["path"] for f in result["files"]] == [str(home / p) for p in want]
+    assert not (home / ".claude").exists() and not (home / ".codex").exists() and not (home / ".openclaw").exists()
+
+
+def test_symlinked_config_stays_a_symlink(cli, home: Path) -> None:
+    """Dotfile managers link ~/.claude/settings.json into a repo: the link stays, the target is updated."""
+    real = home / "dotfiles" / "claude-settings.json"
+    real.parent.mkdir()
+    real.write_text('{"model": "opus"}\n', encoding="utf-8")
+    (home / ".claude").mkdir()
+    (home / SETTINGS).symlink_to(real)
+    _ok(cli, "--tool", "claude-code", "--api-key-stdin")
+    assert (home / SETTINGS).is_symlink()
+    assert json.loads(real.read_text())["env"]["ANTHROPIC_AUTH_TOKEN"] == KNOWN_KEY

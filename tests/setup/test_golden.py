@@ -52,6 +52,8 @@ def test_golden_files_from_empty_home(cli, home: Path, mode: str) -> None:
     written = WRITTEN[mode]
     assert sorted(f["path"] for f in result["files"]) == sorted(str(home / p) for p in written.values())
     assert {f["action"] for f in result["files"]} == {"created"}
+    # setup lints what it wrote: no error finding, and lint did run
+    assert not [n for n in result["notes"] if n.startswith("lint") and (" error " in n or "could not" in n)]
     # nothing else appears in the home but our own state folder
     others = [p for p in snapshot(home) if not p.startswith(STATE + "/")]
     assert sorted(others) == sorted(written.values())

@@ -75,6 +75,7 @@ def test_merge_keeps_every_unrelated_byte(setup, home: Path, seeded: dict[str, b
     result = setup()
     assert {f["path"]: f["action"] for f in result["files"]} == {str(home / p): "updated" for p in seeded}
     assert result["backup"] and all(f["backup"] == result["backup"] for f in result["files"])
+    assert not [n for n in result["notes"] if n.startswith("lint") and (" error " in n or "could not" in n)]
     for rel, old in seeded.items():
         assert_only_lines_with(old.decode("utf-8"), _text(home, rel), TOKENS[rel])
 
