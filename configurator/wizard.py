@@ -115,13 +115,14 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
     profile, notes = build_profile(opts)
     preview = execute(profile, tools, dry_run=True)
     changed = [r for _, r in preview.results if r.action != "unchanged"]
+    if opts.dry_run:  # the result shows the diffs; nothing to confirm
+        return result_for(preview, tools, dry_run=True, extra_notes=notes)
     if not changed:
         p.say("Everything is already set up this way; nothing to change.")
-        return result_for(preview, tools, dry_run=False, extra_notes=notes)
+        # still a real run: it writes no byte, but tightens a key file's loose mode to 0600
+        return result_for(execute(profile, tools, dry_run=False), tools, dry_run=False, extra_notes=notes)
     for r in changed:
         p.say(r.diff.rstrip("\n") if r.diff else f"{r.action}: {r.path}")
-    if opts.dry_run:
-        return result_for(preview, tools, dry_run=True, extra_notes=notes)
     if not p.confirm("Write these changes?", default=True):
         raise Aborted(NOTHING_WRITTEN)
     plan = execute(profile, tools, dry_run=False)

@@ -159,6 +159,15 @@ def test_second_run_from_empty_home_is_unchanged(setup, home: Path) -> None:
     assert snapshot(home) == before
 
 
+def test_rerun_tightens_a_loose_key_file_mode(setup, home: Path) -> None:
+    setup()
+    (home / CODEX_AUTH).chmod(0o644)
+    result = setup()
+    assert {f["action"] for f in result["files"]} == {"unchanged"}
+    assert mode_of(home / CODEX_AUTH) == 0o600
+    assert any(str(home / CODEX_AUTH) in n and "600" in n for n in result["notes"])
+
+
 def test_dry_run_writes_nothing_and_masks_the_key(home: Path, seeded: dict[str, bytes]) -> None:
     before = snapshot(home)
     proc = run("setup", "--dry-run", "--api-key-stdin", "--claude-skip-login", input=KNOWN_KEY + "\n")

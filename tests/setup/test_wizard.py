@@ -291,4 +291,20 @@ def test_dry_run_wizard_shows_diffs_and_writes_nothing(home: Path, capsys: pytes
     result = wizard(*ATLAS_FILE[:-1], opts=SetupOptions(dry_run=True))  # no confirm question in a dry run
     assert result.data["dry_run"] is True
     assert_nothing_written(home, {})
-    assert MASKED in capsys.readouterr().out
+    from configurator.render import emit
+
+    emit(result)
+    out = capsys.readouterr().out
+    assert MASKED in out and "Dry run: nothing was written." in out
+    assert out.count(f"--- {home / SETTINGS} (now)") == 1, "each diff is shown once"
+
+
+def test_rerun_tightens_a_loose_key_file_mode(home: Path) -> None:
+    wizard(*ATLAS_FILE)
+    (home / SETTINGS).chmod(0o644)  # e.g. copied around by a dotfile tool
+    before = (home / SETTINGS).read_bytes()
+    result = wizard(ENTER, ENTER, ENTER, KEY, ENTER, ENTER, ENTER)
+    assert set(files(result).values()) == {"unchanged"}
+    assert (home / SETTINGS).read_bytes() == before
+    assert oct((home / SETTINGS).stat().st_mode & 0o777) == oct(0o600)
+    assert any("600" in n and str(home / SETTINGS) in n for n in result.notes)
