@@ -92,8 +92,23 @@ def render_chart(dates: Sequence[_dt.date], demand: Sequence[float], *, allowanc
         legend.append(f"{paint(glyph['unmet'], 'unmet')} unmet (waits for midnight)")
     if group > 1:
         legend.append(f"one column = {group} days (the busiest shown)")
-    lines.append("  ".join(legend))
+    row: list[str] = []
+    visible = 0
+    for item in legend:  # wrap the legend to the width (escape codes take no columns)
+        size = len(_strip(item))
+        if row and visible + 2 + size > width:
+            lines.append("  ".join(row))
+            row, visible = [], 0
+        visible += size + (2 if row else 0)
+        row.append(item)
+    lines.append("  ".join(row))
     return "\n".join(lines)
+
+
+def _strip(text: str) -> str:
+    import re
+
+    return re.sub(r"\x1b\[[0-9;]*m", "", text)
 
 
 def can_encode(stream: object, text: str = "█▒×─│└") -> bool:

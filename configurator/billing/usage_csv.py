@@ -99,7 +99,7 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
     except PermissionError:
         raise ConfiguratorError(f"{p} cannot be read (permission denied); check its owner and mode.") from None
     text = _decode(raw, p)
-    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True)
+    reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     header: list[str] | None = None
     header_line = 0
     kind = ""

@@ -94,7 +94,13 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
     if all(n in given for n in core.ANSWER_FIELDS) or not core.can_prompt():
         answers = core.finish(given, catalog, assumptions)
     else:
-        answers = core.ask(given, core.default_prompter(), catalog, assumptions)
+        from configurator.errors import Aborted
+
+        try:
+            answers = core.ask(given, core.default_prompter(), catalog, assumptions)
+        except (KeyboardInterrupt, EOFError):
+            raise Aborted("quiz cancelled, nothing was saved; to run it without prompts, give the answers as "
+                          "flags or --answers FILE.") from None
     begin = start or _dt.date.today()
     days = horizon or DEFAULT_HORIZON_DAYS
     trace = core.build_trace(answers, catalog, assumptions, start=begin, days=days)
