@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import signal
 import subprocess
 from dataclasses import dataclass
 
 TOOLS = {"claude-code": "claude", "codex": "codex", "openclaw": "openclaw"}
 _VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+#: seconds ``TOOL --version`` may take before we give up on it
+VERSION_TIMEOUT = 5.0
 
 
 @dataclass
@@ -29,18 +33,34 @@ def parse_version(text: str | None) -> tuple[int, int, int] | None:
     return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
 
 
-def installed(tool: str, *, timeout: float = 5.0) -> Installed:
+def installed(tool: str, *, timeout: float | None = None) -> Installed:
+    timeout = VERSION_TIMEOUT if timeout is None else timeout
     exe = shutil.which(TOOLS[tool])
     if exe is None:
         return Installed(tool, None, None)
     try:
-        proc = subprocess.run(
-            [exe, "--version"], capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL
-        )
+        out = _run_version(exe, timeout)
     except subprocess.TimeoutExpired:
         return Installed(tool, exe, None, f"`{TOOLS[tool]} --version` did not answer within {timeout:g}s")
     except OSError as e:
         return Installed(tool, exe, None, f"could not run {exe}: {e.strerror}")
-    out = (proc.stdout or proc.stderr).strip()
     v = parse_version(out)
     return Installed(tool, exe, ".".join(map(str, v)) if v else (out.splitlines()[0] if out else None))
+
+
+def _run_version(exe: str, timeout: float) -> str:
+    """``exe --version`` in its own process group, so a wrapper script that hangs is killed with its children."""
+    with subprocess.Popen(
+        [exe, "--version"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True,
+        errors="replace", start_new_session=True,
+    ) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (OSError, AttributeError):  # AttributeError: no process groups (Windows)
+                proc.kill()
+            proc.wait()
+            raise
+    return (stdout or stderr or "").strip()
