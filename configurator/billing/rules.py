@@ -30,6 +30,7 @@ import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from configurator.billing.catalog import DEFAULT_PAYMENT_NOTE, PERIOD_DAYS, Pack, Tier
 from configurator.billing.money import EPS, cents, usd
@@ -275,8 +276,9 @@ class PackWallet:
         return sum(lot.remaining for lot in self.lots)
 
 
-@dataclass(frozen=True, slots=True)
-class DayOutcome:
+class DayOutcome(NamedTuple):
+    """Where one day's demand went (rule 7). ``wasted`` is allowance left unused (rule 2)."""
+
     demand: float
     allowance: float
     from_subscription: float
@@ -285,12 +287,14 @@ class DayOutcome:
     unmet: float
 
 
-def serve_day(demand: float, allowance: float, wallet: PackWallet | None, day: int) -> DayOutcome:
+def serve_day(demand: float, allowance: float, wallet: PackWallet | None, day: int, *,
+              expired: bool = False) -> DayOutcome:
     """Rules 2, 6, 7 for one day: allowance first, then packs by soonest expiry; the rest is unmet.
 
-    Packs that expired before ``day`` are dropped first; allowance not used today is wasted (no carry-over).
+    Packs that expired before ``day`` are dropped first (``expired=True``: the caller already did);
+    allowance not used today is wasted (no carry-over).
     """
-    if wallet is not None:
+    if wallet is not None and not expired:
         wallet.expire(day)
     from_sub = demand if demand <= allowance else allowance
     rest = demand - from_sub

@@ -247,12 +247,13 @@ def run_strategy(strategy: Strategy, demand: Sequence[float], start: _dt.date, c
         a = sub.allowance(day) if sub is not None else 0.0
         if wallet is not None:
             wallet.expire(day)
-            need = (dem - a if dem > a else 0.0) - wallet.balance
-            if need > EPS:
-                forecast = need + prefix[min(n, i + window)] - prefix[i + 1]
-                for p, count in _packs_to_buy(need, forecast, packs):
-                    wallet.buy(p, day, count)
-        o = serve_day(dem, a, wallet, day)
+            if dem - a > EPS:
+                need = dem - a - wallet.balance
+                if need > EPS:  # just in time: the credits held run out today
+                    forecast = need + prefix[min(n, i + window)] - prefix[i + 1]
+                    for p, count in _packs_to_buy(need, forecast, packs):
+                        wallet.buy(p, day, count)
+        o = serve_day(dem, a, wallet, day, expired=True)
         allowance_l[i] = a
         sub_l[i] = o.from_subscription
         packs_l[i] = o.from_packs

@@ -35,11 +35,18 @@ DATE = _DateType()
 catalog_option = click.option(
     "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None, metavar="FILE",
     help="Plan catalog (TOML) to use instead of the shipped Atlas Cloud one.")
-start_option = click.option("--start", type=DATE, default=None, metavar="DATE",
-                            help="First day of the simulation, YYYY-MM-DD (quiz: today; simulate: the file's first date).")
-days_option = click.option("--days", "horizon", type=click.IntRange(1, 3650), default=None, metavar="N",
-                           help="Days to simulate (default 90, or the whole usage file if longer; "
-                                "a shorter file is repeated to fill them).")
+
+
+def start_option(default_text: str) -> Any:
+    return click.option("--start", type=DATE, default=None, metavar="DATE",
+                        help=f"First day of the simulation, YYYY-MM-DD (default: {default_text}).")
+
+
+def days_option(extra: str) -> Any:
+    return click.option("--days", "horizon", type=click.IntRange(1, 3650), default=None, metavar="N",
+                        help=f"Days to simulate (default 90{extra}).")
+
+
 wait_option = click.option("--wait/--no-wait", "wait", default=None,
                            help="OK to wait until midnight when a day's credits run out (default: no).")
 chart_option = click.option("--chart/--no-chart", default=True, help="Show the demand chart (text output only).")
@@ -57,7 +64,7 @@ def plan() -> None:
     """
 
 
-@plan.command()
+@plan.command(short_help="A few questions about how you work -> the cheapest plan.")
 @click.option("--tools", default=None, metavar="LIST", help="Tools you use: claude-code,codex,openclaw,other.")
 @click.option("--models", default=None, metavar="LIST", help="Models you use (catalog ids), comma-separated.")
 @click.option("--active-days", default=None, metavar="N", help="Active days a week, 1-7.")
@@ -67,8 +74,8 @@ def plan() -> None:
 @wait_option
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
               help="Answers as JSON or TOML (keys: tools, models, active_days, hours, style, bursts, wait).")
-@start_option
-@days_option
+@start_option("today")
+@days_option("")
 @catalog_option
 @chart_option
 @json_option
@@ -107,12 +114,12 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
     return emit(run_quiz(answers, trace, catalog, start=begin, days=days, chart=chart), as_json=as_json)
 
 
-@plan.command()
+@plan.command(short_help="Simulate every strategy over a usage CSV -> the cheapest plan.")
 @click.option("--usage", "usage_file", type=click.Path(dir_okay=False), default=None, metavar="FILE.csv",
               help="CSV with date,credits or date,model,input_tokens,output_tokens,cache_read_tokens,"
                    "cache_write_tokens.")
-@start_option
-@days_option
+@start_option("the file's first date")
+@days_option(", or the file's whole span if longer; a shorter file is repeated to fill them")
 @wait_option
 @catalog_option
 @chart_option
@@ -137,7 +144,7 @@ def simulate(usage_file: str | None, start: _dt.date | None, horizon: int | None
                              accept_waiting=bool(wait), models_used=models_used, chart=chart), as_json=as_json)
 
 
-@plan.command("upgrade-cost")
+@plan.command("upgrade-cost", short_help="What a mid-period upgrade costs (pro-rated).")
 @click.option("--from", "from_tier", required=True, metavar="TIER", help="The tier you have (e.g. starter).")
 @click.option("--to", "to_tier", required=True, metavar="TIER", help="The tier to upgrade to (e.g. lite).")
 @click.option("--purchased", type=DATE, required=True, metavar="DATE", help="Start of the current period.")
@@ -154,7 +161,7 @@ def upgrade_cost(from_tier: str, to_tier: str, purchased: _dt.date, on: _dt.date
     return emit(run_upgrade_cost(load_catalog(catalog_path), from_tier, to_tier, purchased, on), as_json=as_json)
 
 
-@plan.command("catalog")
+@plan.command("catalog", short_help="Prices and credit rates used, with sources.")
 @catalog_option
 @json_option
 def catalog_cmd(catalog_path: str | None, as_json: bool) -> int:
