@@ -176,7 +176,13 @@ class Catalog:
     models: tuple[ModelRate, ...]
     payment_note: str = DEFAULT_PAYMENT_NOTE
     plan: str = ""
-    _model_index: Mapping[str, ModelRate] = field(default_factory=dict, repr=False, compare=False)
+    _model_index: dict[str, ModelRate] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        for m in self.models:  # ids and aliases, as written and without a provider prefix (first wins)
+            for name in (m.id, *m.aliases):
+                for key in (name.casefold(), normalize_model_id(name)):
+                    self._model_index.setdefault(key, m)
 
     # --- look-ups -------------------------------------------------------------------------------
     def tier(self, name: str) -> Tier:
@@ -345,12 +351,7 @@ class _Loader:
             )
         tiers.sort(key=lambda t: (t.price_usd, t.daily_credits))
         packs.sort(key=lambda p: (p.price_usd, p.credits))
-        index: dict[str, ModelRate] = {}
-        for m in models:
-            for name in (m.id, *m.aliases):
-                for key in (name.casefold(), normalize_model_id(name)):
-                    index.setdefault(key, m)
-        return Catalog(self.path, provider, tuple(tiers), tuple(packs), tuple(models), note.strip(), plan, index)
+        return Catalog(self.path, provider, tuple(tiers), tuple(packs), tuple(models), note.strip(), plan)
 
     def tier(self, tid: str, raw: Any) -> Tier:
         kp = ("tiers", tid)

@@ -588,7 +588,12 @@ def explain(advice: Advice) -> list[str]:
         out.append("No strategy in this catalog covers every day (it has no PAYG packs): this is the one that "
                    "leaves the least demand unmet.")
 
-    if kind != p.expected_kind and not (p.shape == "steady" and kind == "hybrid" and rec.packs_cost == 0):
+    offered = {r.strategy.kind for r in advice.results}
+    if p.expected_kind not in offered:
+        missing = "subscription tiers" if p.expected_kind in ("subscription", "hybrid") and not advice.catalog.tiers \
+            else "PAYG packs"
+        out.append(f"This catalog has no {missing}, so {_KIND_TEXT[p.expected_kind]} is not an option here.")
+    elif kind != p.expected_kind:
         out.append(_why_not_usual(advice, p.expected_kind))
     return out
 

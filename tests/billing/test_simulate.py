@@ -183,3 +183,18 @@ def test_money_is_exact_and_rounded_half_up_to_cents() -> None:
     assert starter.total_cost == Decimal("10.0")
     assert starter.cost_per_month == Decimal("42.86")  # 10 × 30 / 7 = 42.857…
     assert isinstance(starter.usd_per_million_used, Decimal)
+
+
+@pytest.mark.parametrize(("toml", "strategies", "says"), [
+    ('[packs.p]\nprice_usd = 50\ncredits = 100_000_000\n', ["payg"], "no subscription tiers"),
+    ('[tiers.t]\nprice_usd = 5\ndaily_credits = 2_000_000\n', ["t"], "No strategy in this catalog covers every day"),
+])
+def test_catalogs_with_only_tiers_or_only_packs(cli, tmp_path, toml, strategies, says) -> None:
+    cat = tmp_path / "c.toml"
+    cat.write_text(toml, encoding="utf-8")
+    usage = tmp_path / "u.csv"
+    usage.write_text("date,credits\n2026-05-01,1000000\n2026-05-02,3000000\n", encoding="utf-8")
+    data = json.loads(cli("plan", "simulate", "--usage", str(usage), "--catalog", str(cat), "--json")[1])
+    assert [s["key"] for s in data["strategies"]] == strategies and says in data["recommendation"]["reason"]
+    code, text, _ = cli("plan", "simulate", "--usage", str(usage), "--catalog", str(cat))
+    assert code == 0 and "Recommendation:" in text and str(cat) in text
