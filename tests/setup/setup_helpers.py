@@ -109,8 +109,10 @@ def run(*args: str, input: str | None = "", env: dict[str, str] | None = None) -
 
 
 def changed_chunks(old: str, new: str) -> list[tuple[list[str], list[str]]]:
-    """The (old lines, new lines) of every non-equal difflib opcode."""
-    a, b = old.splitlines(), new.splitlines()
+    """The (old lines, new lines) of every non-equal difflib opcode. A comma added after what used to be the last
+    member (so that ours can follow) does not count as a change."""
+    a = [ln.rstrip().rstrip(",") for ln in old.split("\n")]
+    b = [ln.rstrip().rstrip(",") for ln in new.split("\n")]
     sm = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [(a[i1:i2], b[j1:j2]) for tag, i1, i2, j1, j2 in sm.get_opcodes() if tag != "equal"]
 
