@@ -371,3 +371,20 @@ def test_symlinked_config_stays_a_symlink(cli, home: Path) -> None:
     _ok(cli, "--tool", "claude-code", "--api-key-stdin")
     assert (home / SETTINGS).is_symlink()
     assert json.loads(real.read_text())["env"]["ANTHROPIC_AUTH_TOKEN"] == KNOWN_KEY
+
+
+def test_internal_error_log_holds_no_key(cli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even a bug's traceback (written to the error log) has the key masked."""
+    from configurator.targets import codex
+
+    def boom(profile, tx, outcome):  # type: ignore[no-untyped-def]
+        raise RuntimeError(f"unexpected state while writing {profile.key}")
+
+    monkeypatch.setattr(codex, "apply", boom)
+    code, out, err = cli("setup", "--yes", "--api-key-stdin", input=KEY_IN)
+    assert code == 3 and "unexpected internal error" in err
+    log = home / ".local" / "state" / "agent-configurator" / "logs" / "error.log"
+    text = log.read_text(encoding="utf-8")
+    assert "RuntimeError" in text and KNOWN_KEY not in text and "sk-…WXYZ" in text
+    assert oct(log.stat().st_mode & 0o777) == oct(0o600)
+    assert not (home / SETTINGS).exists(), "the preview failed, so nothing was written"
