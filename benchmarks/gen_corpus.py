@@ -110,15 +110,17 @@ class ClaudeSession:
         self.agent_id = agent_id
         self.lines: list[bytes] = []
         self.parent: str | None = None
+        # 2.0.x writes "message" before "type" in assistant lines; 2.1.x writes "type" first everywhere
+        self.version = rng.choice(["2.0.14", "2.0.76", "2.1.17", "2.1.58"])
         self.context = rng.randrange(8_000, 20_000)
 
     def _base(self, kind: str, moment: dt.datetime) -> dict:
         uid = _uuid(self.rng)
         d = {"parentUuid": self.parent, "isSidechain": self.sidechain, "userType": "external", "cwd": self.cwd,
-             "sessionId": self.session_id, "version": "2.0.14", "gitBranch": "main"}
+             "sessionId": self.session_id, "version": self.version, "gitBranch": "main"}
         if self.agent_id:
             d["agentId"] = self.agent_id
-        d.update({"type": kind, "uuid": uid, "timestamp": _ts(moment)})
+        d.update({"type": kind, "message": None, "uuid": uid, "timestamp": _ts(moment)})
         self.parent = uid
         return d
 
@@ -182,9 +184,12 @@ class ClaudeSession:
                             "stop_sequence": None, "usage": u}
             if not self.gateway:
                 d["requestId"] = rid
-            # key order as Claude Code writes it: ..., message, requestId, type, uuid, timestamp
-            order = ["parentUuid", "isSidechain", "userType", "cwd", "sessionId", "version", "gitBranch", "agentId",
-                     "message", "requestId", "type", "uuid", "timestamp"]
+            # key order as Claude Code writes it
+            head = ["parentUuid", "isSidechain", "userType", "cwd", "sessionId", "version", "gitBranch", "agentId"]
+            if self.version.startswith("2.0."):
+                order = head + ["message", "requestId", "type", "uuid", "timestamp"]
+            else:
+                order = head + ["type", "message", "requestId", "uuid", "timestamp"]
             self.lines.append(_dumps({k: d[k] for k in order if k in d}))
             moment += dt.timedelta(milliseconds=rng.randrange(50, 900))
         return moment, tool_id

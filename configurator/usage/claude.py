@@ -40,6 +40,9 @@ Where we differ from ccusage 20.0.24 (never on what Claude Code writes through A
   source does (``usage_dedupe_hash(message_id, None)``). ``compat=True`` reproduces 20.0.24 (used by
   ``benchmarks/usage_scan.py`` to prove the totals identical).
 - ``isApiErrorMessage`` records are skipped (Claude Code gives them zero tokens, so totals agree).
+- Top-level ``"type":"user"`` lines (prompts and tool results, most of the bytes of a transcript)
+  are not searched at all: Claude Code's user messages carry no usage. (ccusage parses any line with
+  ``"usage":{``, e.g. a Task tool result's ``toolUseResult.usage``, then finds no ``message.usage``.)
 - Timestamps are read with any ISO-8601 precision (ccusage accepts milliseconds or none only).
 - ccusage breaks a tie of token totals by its dollar cost; we have no dollar prices, so the first
   copy read wins (copies of one response have the same model and tokens, hence the same cost).
@@ -53,6 +56,8 @@ from configurator.usage.dates import Bucketer
 from configurator.usage.reader import blocks
 
 MARKER = b'"usage":{'
+_USER = b'"type":"user"'
+_HEAD = 512
 _NL = b"\n"
 _VERSION = re.compile(r"\d+\.\d+\.\d")
 _NULLABLE = frozenset({
@@ -63,6 +68,16 @@ _NULLABLE = frozenset({
 # One record, as sent from a worker: (message_id, request_id, is_sidechain, date, model,
 #  input, output, cache_write, cache_read, has_speed)
 Record = tuple
+
+
+def _safe_nulls(d: dict) -> int:
+    """The nulls Claude Code writes in every line (none of them is in ccusage's list): when the line has
+    no other ``:null``, the byte scan of :func:`has_unsupported_null` can be skipped."""
+    msg = d.get("message")
+    n = d.get("parentUuid", 0) is None
+    if type(msg) is dict:
+        n += (msg.get("stop_reason", 0) is None) + (msg.get("stop_sequence", 0) is None)
+    return n
 
 
 def has_unsupported_null(line: bytes | bytearray) -> bool:
@@ -204,25 +219,35 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False) -> tuple[list[R
     hours = bucket.hours
     last_key: tuple | None = None
     last_tail = None
-    last_id = None
+    last_id = b""
+    last_side = last_rid_in_tail = last_no_rid = False
     path_session = session_from_path(path) if compat else None
     for buf, stop in blocks(path):
         find = buf.find
-        rfind = buf.rfind
-        pos = find(MARKER, 0, stop)
-        while pos >= 0:
-            start = rfind(_NL, 0, pos) + 1
-            end = find(_NL, pos, stop)
+        end = -1
+        while end < stop:
+            start = end + 1
+            end = find(_NL, start, stop)
             if end < 0:
                 end = stop
-            marker = pos
-            pos = find(MARKER, end, stop)
+            # A top-level user line (prompt, tool result: most of the bytes) is not searched: Claude
+            # Code's user messages have no usage. "type":"user" with no "{" before it is top level.
+            head = start + _HEAD if start + _HEAD < end else end
+            at = find(_USER, start, head)
+            if at > 0 and find(b"{", start + 1, at) < 0:
+                continue
+            marker = buf.rfind(MARKER, start, end)  # usage sits near the end of an assistant line
+            if marker < 0:
+                continue
             # -- a repeated content-block line of the response just recorded: nothing to parse
             uuid_at = find(b',"uuid":"', marker, end)
             tail = buf[marker:uuid_at] if uuid_at > 0 and buf[end - 1] == 125 else None  # 125 == "}"
             if tail is not None and tail == last_tail and not compat:
-                ident = _identity(buf, start, marker, end)
-                if ident is not None and ident == last_id:
+                # same usage bytes as the response just recorded: is it the same response?
+                id_at = find(b'"message":{"id":"', start, marker)
+                if (id_at >= 0 and buf[id_at + 17:find(b'"', id_at + 17, marker)] == last_id
+                        and (find(b'"isSidechain":true', start, id_at) >= 0) is last_side
+                        and (last_rid_in_tail or (last_no_rid and find(b'"requestId"', start, end) < 0))):
                     continue
             line = buf[start:end]
             try:
@@ -291,12 +316,16 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False) -> tuple[list[R
                         models[rec[4]] = rec[4]
                     elif interned is not rec[4]:
                         rec = rec[:4] + (interned,) + rec[5:]
-            if rec is False or (b":null" in line and has_unsupported_null(line)):
+            if rec is False or (line.count(b":null") != _safe_nulls(d) and has_unsupported_null(line)):
                 invalid += 1
                 last_tail = None
                 continue
-            last_id = _identity(buf, start, marker, end) if tail is not None else None
-            last_tail = tail if last_id is not None else None
+            last_tail = tail if rec[0] is not None else None
+            if last_tail is not None:
+                last_id = rec[0].encode()
+                last_side = rec[2]
+                last_rid_in_tail = b'"requestId":"' in tail
+                last_no_rid = rec[1] is None
             key = (rec[0], rec[1], rec[2]) if rec[0] is not None else None
             if key is not None and key == last_key:
                 if _better(rec, records[-1]):
@@ -305,23 +334,6 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False) -> tuple[list[R
             last_key = key
             append(rec)
     return records, malformed, invalid
-
-
-def _identity(buf: bytearray, start: int, marker: int, end: int) -> tuple | None:
-    """The bytes that make a line the same response: message id, sidechain flag and request id."""
-    find = buf.find
-    id_at = find(b'"message":{"id":"', start, marker)
-    if id_at < 0:
-        return None
-    id_end = find(b'"', id_at + 17, marker)
-    rq = find(b'"requestId":', marker, end)
-    if rq < 0:
-        rq = find(b'"requestId":', start, marker)
-    rid = None
-    if rq >= 0:
-        comma = find(b",", rq + 12, end)
-        rid = buf[rq + 12:comma if comma >= 0 else end]
-    return buf[id_at + 17:id_end], find(b'"isSidechain":true', start, id_at) >= 0, rid
 
 
 def _total(rec: Record) -> int:

@@ -57,11 +57,11 @@ def _usage(value: object) -> tuple[int, int, int, int] | None:
     return (out[0], out[1], out[2], out[3])
 
 
-def _line_starts(buf: bytes | bytearray, stop: int) -> list[int]:
+def _line_starts(buf: bytes | bytearray, stop: int, markers: tuple[bytes, ...]) -> list[int]:
     starts: set[int] = set()
     rfind = buf.rfind
     find = buf.find
-    for marker in MARKERS:
+    for marker in markers:
         pos = find(marker, 0, stop)
         while pos >= 0:
             start = rfind(_NL, 0, pos) + 1
@@ -84,9 +84,18 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
     metas = 0
     copied_second: str | None = None
     model: str | None = None
+    markers: tuple[bytes, ...] | None = None
     for buf, stop in blocks(path):
         find = buf.find
-        for start in _line_starts(buf, stop):
+        if markers is None:
+            # session_meta lines other than the first are only copies in forked sessions
+            first = find(_NL, 0, stop)
+            head = buf[:first if first >= 0 else stop]
+            forked = b'"forked_from_id"' in head or b'"subagent"' in head
+            markers = MARKERS if forked else MARKERS[:2]
+            if not forked and b'"session_meta"' in head:
+                metas = 1
+        for start in _line_starts(buf, stop, markers):
             end = find(_NL, start, stop)
             if end < 0:
                 end = stop

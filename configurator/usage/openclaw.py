@@ -32,6 +32,12 @@ from configurator.usage.dates import Bucketer
 from configurator.usage.reader import blocks
 
 MARKERS = (b'"usage"', b'"model_change"', b'"model-snapshot"')
+#: other names normalizeUsage reads; when none is present the four usual fields are taken as they are
+_ALTERNATES = frozenset({
+    "inputTokens", "input_tokens", "promptTokens", "prompt_tokens", "outputTokens", "output_tokens",
+    "completionTokens", "completion_tokens", "cache_read", "cache_read_input_tokens", "cached_tokens",
+    "prompt_tokens_details", "cache_write", "cache_creation_input_tokens", "total", "total_tokens",
+})
 _NL = b"\n"
 
 # (dedupe key, date, model, non-cached input, cache read, cache write, output)
@@ -129,7 +135,16 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
                 raw = d.get("usage")
             if type(raw) is not dict:
                 continue
-            tokens = normalize(raw)
+            i = raw.get("input")
+            o = raw.get("output")
+            r = raw.get("cacheRead")
+            w = raw.get("cacheWrite")
+            if (type(i) is int and type(o) is int and type(r) is int and type(w) is int
+                    and i >= 0 and o >= 0 and r >= 0 and w >= 0 and _ALTERNATES.isdisjoint(raw)
+                    and (i or o or r or w)):
+                tokens = (i, o, r, w)  # what normalize() returns for the usual shape, without the work
+            else:
+                tokens = normalize(raw)
             if tokens is None:
                 invalid += 1
                 continue

@@ -152,9 +152,21 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
     zone = resolve_zone(tz)
     if since and until and since > until:
         raise ConfiguratorError(f"--since {since} is after --until {until}: swap them.")
-    view = open_catalog(catalog)
-    result = scan(zone=zone, tools=chosen, env=env, progress=progress, workers=workers)
-    cleanup = claude_cleanup_days(env) if CLAUDE in chosen else (CLAUDE_DEFAULT_CLEANUP_DAYS, False, None)
+    if isinstance(catalog, (str, Path)) and not Path(catalog).expanduser().is_file():
+        open_catalog(catalog)  # the catalog's own one-line error, before a long scan
+    side: dict[str, Any] = {}
+
+    def meanwhile() -> None:
+        # runs in this process while the workers read the logs
+        side["view"] = open_catalog(catalog)
+        side["cleanup"] = (claude_cleanup_days(env) if CLAUDE in chosen
+                           else (CLAUDE_DEFAULT_CLEANUP_DAYS, False, None))
+
+    result = scan(zone=zone, tools=chosen, env=env, progress=progress, workers=workers, meanwhile=meanwhile)
+    if "cleanup" not in side:
+        meanwhile()
+    view: CatalogView = side["view"]
+    cleanup = side["cleanup"]
 
     lo = since.isoformat() if since else None
     hi = until.isoformat() if until else None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -152,11 +152,13 @@ def _cpu_count() -> int:
 
 
 def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None,
-         workers: int | None = None, progress: bool | None = None, ccusage_compat: bool = False) -> ScanResult:
+         workers: int | None = None, progress: bool | None = None, ccusage_compat: bool = False,
+         meanwhile: Callable[[], None] | None = None) -> ScanResult:
     """Read every transcript of ``tools`` and return per-day, per-model sums (no date filter applied).
 
     ``ccusage_compat`` reproduces ccusage 20.0.24's key for Claude Code responses without a request
     id (see :mod:`configurator.usage.claude`); it exists to verify the totals against that version.
+    ``meanwhile`` is called in this process once the workers are busy (other slow set-up goes there).
     """
     started = time.perf_counter()
     found = discover(tools, env)
@@ -186,7 +188,10 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
             method = "fork" if sys.platform.startswith("linux") else "spawn"
             ctx = multiprocessing.get_context(method)
             with ctx.Pool(n_workers, initializer=_init_worker, initargs=(zone, ccusage_compat)) as pool:
-                for first, results, pid, peak in pool.imap(_work, tasks):
+                pending = pool.imap(_work, tasks)
+                if meanwhile is not None:
+                    meanwhile()
+                for first, results, pid, peak in pending:
                     merge.add(first, files, results)
                     peaks[pid] = max(peak, peaks.get(pid, 0.0))
                     bar.advance(sum(f.size for f in files[first:first + len(results)]))
