@@ -197,8 +197,12 @@ def session_from_path(path: str) -> str:
     return parts[max(len(parts) - 2, 0)] if parts else "unknown"
 
 
-def read_file(path: str, bucket: Bucketer, compat: bool = False) -> tuple[list[Record], int, int]:
+def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int = 0,
+              stop_byte: int | None = None) -> tuple[list[Record], int, int]:
     """All usage records of one transcript -> (records, malformed lines, invalid records).
+
+    ``first_byte``/``stop_byte``: a range of a large file, on line boundaries (read by another worker
+    than the rest of the file; the global pass merges the ranges in order).
 
     Claude Code writes one line per content block with the same usage; such a line is recognised
     without parsing it (same message id, sidechain flag and the same bytes from ``"usage":{`` up to
@@ -222,7 +226,7 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False) -> tuple[list[R
     last_id = b""
     last_side = last_rid_in_tail = last_no_rid = False
     path_session = session_from_path(path) if compat else None
-    for buf, stop in blocks(path):
+    for buf, stop in blocks(path, first_byte, stop_byte):
         find = buf.find
         end = -1
         while end < stop:

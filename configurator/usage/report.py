@@ -269,7 +269,7 @@ def render_text(report: Report) -> str:
                      _fmt(r["cache_read_tokens"]), _fmt(r["cache_write_tokens"]), _fmt(r["output_tokens"]),
                      _fmt(r["requests"]), credits])
     t = report.totals
-    total_credits = f"{t['credits']:,.0f}" + ("" if t["credits_complete"] else "+")
+    total_credits = ("" if t["credits_complete"] else "≥") + f"{t['credits']:,.0f}"
     foot = ["total", "", "", _fmt(t["input_tokens"]), _fmt(t["cache_read_tokens"]), _fmt(t["cache_write_tokens"]),
             _fmt(t["output_tokens"]), _fmt(t["requests"]), total_credits]
     widths = [max(len(row[i]) for row in [head, *body, foot]) for i in range(len(head))]

@@ -62,10 +62,11 @@ def _init_worker(spec: ZoneSpec, compat: bool = False) -> None:
     _COMPAT = compat
 
 
-def _read_one(tool: str, path: str, bucket: Bucketer) -> tuple:
+def _read_one(task: tuple, bucket: Bucketer) -> tuple | None:
+    tool, path, _, first, stop = task
     try:
         if tool == CLAUDE:
-            return claude.read_file(path, bucket, _COMPAT)
+            return claude.read_file(path, bucket, _COMPAT, first, stop)
         if tool == CODEX:
             return codex.read_file(path, bucket)
         return openclaw.read_file(path, bucket)
@@ -82,10 +83,10 @@ def _peak_rss_mb() -> float:
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
-def _work(task: tuple[int, list[tuple[str, str, int]]]) -> tuple[int, list, int, float]:
-    first, files = task
+def _work(task: tuple[int, list[tuple]]) -> tuple[int, list, int, float]:
+    first, parts = task
     assert _BUCKET is not None
-    results = [_read_one(tool, path, _BUCKET) for tool, path, _ in files]
+    results = [_read_one(part, _BUCKET) for part in parts]
     return first, results, os.getpid(), _peak_rss_mb()
 
 
@@ -123,19 +124,42 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _split(files: list[SourceFile], workers: int) -> list[tuple[int, list[tuple[str, str, int]]]]:
-    """Contiguous runs of files (file order is kept) of about ``total / (16 * workers)`` bytes each."""
-    total = sum(f.size for f in files)
+#: a Claude Code transcript larger than this is read in line-aligned ranges by several workers
+SPLIT_BYTES = 16 << 20
+
+Part = tuple  # (tool, path, bytes, first byte, stop byte | None), in file order
+
+
+def _parts(files: list[SourceFile], target: int) -> list[tuple[int, Part]]:
+    """(index of the file, part) for every file; large Claude Code files cut into ranges of ~``target``."""
+    out: list[tuple[int, Part]] = []
+    for index, f in enumerate(files):
+        if f.tool == CLAUDE and f.size > max(SPLIT_BYTES, 2 * target):
+            from configurator.usage.reader import line_cuts
+
+            try:
+                cuts = line_cuts(f.path, f.size, -(-f.size // target))
+            except OSError:
+                cuts = [0, f.size]
+            for a, b in zip(cuts, cuts[1:], strict=False):
+                out.append((index, (f.tool, f.path, b - a, a, b)))
+        else:
+            out.append((index, (f.tool, f.path, f.size, 0, None)))
+    return out
+
+
+def _split(parts: list[tuple[int, Part]], total: int, workers: int) -> list[tuple[int, list[Part]]]:
+    """Contiguous runs of parts (file order is kept) of about ``total / (16 * workers)`` bytes each."""
     target = max(total // (16 * max(workers, 1)), 2 << 20)
-    tasks: list[tuple[int, list[tuple[str, str, int]]]] = []
-    run: list[tuple[str, str, int]] = []
+    tasks: list[tuple[int, list[Part]]] = []
+    run: list[Part] = []
     first = 0
     size = 0
-    for index, f in enumerate(files):
+    for position, (_, part) in enumerate(parts):
         if not run:
-            first = index
-        run.append((f.tool, f.path, f.size))
-        size += f.size
+            first = position
+        run.append(part)
+        size += part[2]
         if size >= target:
             tasks.append((first, run))
             run, size = [], 0
@@ -171,17 +195,21 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     n_workers = workers if workers is not None else _cpu_count()
     if total < POOL_THRESHOLD or len(files) < 2:
         n_workers = 1
-    tasks = _split(files, n_workers)
+    if total >= POOL_THRESHOLD and len(files) == 1 and files[0].size > SPLIT_BYTES:
+        n_workers = workers if workers is not None else _cpu_count()  # one large file: split it
+    parts = _parts(files, max(total // (4 * max(n_workers, 1)), 1 << 20)) if n_workers > 1 else \
+        _parts(files, 1 << 62)
+    tasks = _split(parts, total, n_workers)
     bar = _Progress(total, len(files), progress)
-    merge = _Merge(result)
+    merge = _Merge(result, files, [index for index, _ in parts])
     peaks: dict[int, float] = {}
     try:
         if n_workers <= 1:
             _init_worker(zone, ccusage_compat)
             bucket = Bucketer(zone.build())
             for first, run in tasks:
-                merge.add(first, files, [_read_one(tool, path, bucket) for tool, path, _ in run])
-                bar.advance(sum(size for _, _, size in run))
+                merge.add(first, [_read_one(part, bucket) for part in run])
+                bar.advance(sum(part[2] for part in run))
         else:
             import multiprocessing
 
@@ -192,9 +220,9 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
                 if meanwhile is not None:
                     meanwhile()
                 for first, results, pid, peak in pending:
-                    merge.add(first, files, results)
+                    merge.add(first, results)
                     peaks[pid] = max(peak, peaks.get(pid, 0.0))
-                    bar.advance(sum(f.size for f in files[first:first + len(results)]))
+                    bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
     finally:
         bar.close()
     merge.finish()
@@ -208,19 +236,24 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
 class _Merge:
     """Consumes per-file results in file order and fills ``ScanResult.rows``."""
 
-    def __init__(self, result: ScanResult) -> None:
+    def __init__(self, result: ScanResult, files: list[SourceFile], owner: list[int]) -> None:
         self.result = result
+        self.files = files
+        #: part position -> index of its file
+        self.owner = owner
+        self.skipped_files: set[int] = set()
         self.claude = claude.Deduper()
         self.codex = codex.Merger()
         self.openclaw_seen: set = set()
         self.openclaw: list[openclaw.Entry] = []
 
-    def add(self, first: int, files: list[SourceFile], results: list) -> None:
+    def add(self, first: int, results: list) -> None:
         r = self.result
         for offset, res in enumerate(results):
             if res is None:
                 continue
-            tool = files[first + offset].tool
+            index = self.owner[first + offset]
+            tool = self.files[index].tool
             if tool == CLAUDE:
                 records, malformed, invalid = res
                 self.claude.add_all(records)
@@ -237,7 +270,9 @@ class _Merge:
             if malformed or invalid:
                 r.malformed_lines += malformed
                 r.invalid_records += invalid
-                r.files_with_skips += 1
+                if index not in self.skipped_files:
+                    self.skipped_files.add(index)
+                    r.files_with_skips += 1
 
     def finish(self) -> None:
         rows = self.result.rows

@@ -231,3 +231,34 @@ def test_same_daily_totals_as_ccusage_20_0_24(corpus: Path, monkeypatch: pytest.
     default = per_day(scanner.scan(zone=resolve_zone(TZ), tools=("claude-code",)), "claude-code")
     assert default.keys() == theirs.keys()
     assert all(a <= b for day in theirs for a, b in zip(default[day], theirs[day], strict=True))
+
+
+def test_one_large_transcript_is_split_across_workers(corpus: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """A transcript read in line-aligned ranges by two workers gives what one pass over it gives."""
+    big = tmp_path / ".claude" / "projects" / "p" / "one.jsonl"
+    big.parent.mkdir(parents=True)
+    with open(big, "wb") as out:
+        for path in sorted((corpus / ".claude").rglob("*.jsonl")):
+            out.write(path.read_bytes())
+    monkeypatch.setenv("HOME", str(tmp_path))
+    serial = scanner.scan(zone=resolve_zone(TZ), workers=1)
+    monkeypatch.setattr(scanner, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(scanner, "SPLIT_BYTES", 1 << 18)
+    split = scanner.scan(zone=resolve_zone(TZ), workers=2)
+    assert split.workers == 2 and serial.rows and split.rows == serial.rows
+    assert (split.malformed_lines, split.invalid_records, split.files_with_skips) == \
+        (serial.malformed_lines, serial.invalid_records, serial.files_with_skips)
+
+
+def test_line_cuts_start_lines(tmp_path: Path) -> None:
+    path = tmp_path / "f.jsonl"
+    data = b"".join(b"x" * n + b"\n" for n in (5, 0, 300, 7, 1, 70_000, 2))
+    path.write_bytes(data)
+    for parts in (1, 2, 3, 7, 50):
+        cuts = reader.line_cuts(str(path), len(data), parts)
+        assert cuts[0] == 0 and cuts[-1] == len(data) and cuts == sorted(set(cuts))
+        assert all(data[c - 1:c] == b"\n" for c in cuts[1:-1])
+        got = b"".join(bytes(buf[:end]) + b"\n" for a, b in zip(cuts, cuts[1:], strict=False)
+                       for buf, end in reader.blocks(str(path), a, b))
+        assert got == data
