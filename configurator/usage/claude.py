@@ -238,7 +238,7 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
             # Code's user messages have no usage. "type":"user" with no "{" before it is top level.
             head = start + _HEAD if start + _HEAD < end else end
             at = find(_USER, start, head)
-            if at > 0 and find(b"{", start + 1, at) < 0:
+            if at >= 0 and find(b"{", start + 1, at) < 0:
                 continue
             marker = buf.rfind(MARKER, start, end)  # usage sits near the end of an assistant line
             if marker < 0:
