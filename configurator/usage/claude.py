@@ -356,58 +356,60 @@ def _better(candidate: Record, existing: Record) -> bool:
 
 
 class Deduper:
-    """The global pass over all records in file order (ccusage ``push_deduped_daily_entry``)."""
+    """The global pass over all records in file order (ccusage ``push_deduped_daily_entry``).
 
-    __slots__ = ("slots", "exact", "by_message")
+    ccusage keeps two indexes, (message id, request id) and message id; both only ever point at
+    slots of one message id, so one index by message id is kept here, with the request id each slot
+    was created with: the exact match is the first slot created with this request id whose current
+    copy still has it; failing that, for a sidechain record or a sidechain copy, the first slot of
+    the message id.
+    """
+
+    __slots__ = ("slots", "created", "by_message")
 
     def __init__(self) -> None:
         self.slots: list[Record] = []
-        #: (message id, request id) -> slot index (int) or list of indexes
-        self.exact: dict[tuple, int | list[int]] = {}
-        #: message id -> slot index (int) or list of indexes
+        #: request id each slot was created with
+        self.created: list = []
+        #: message id -> slot index (int) or list of indexes, in creation order
         self.by_message: dict[str, int | list[int]] = {}
 
     def add_all(self, records: list[Record]) -> None:
         slots = self.slots
-        exact = self.exact
+        created = self.created
         by_message = self.by_message
         for rec in records:
             mid = rec[0]
             if mid is None:
                 slots.append(rec)
+                created.append(None)
+                continue
+            hit = by_message.get(mid)
+            if hit is None:
+                by_message[mid] = len(slots)
+                slots.append(rec)
+                created.append(rec[1])
                 continue
             rid = rec[1]
-            key = (mid, rid)
+            indexes = (hit,) if type(hit) is int else hit
             found = -1
-            hit = exact.get(key)
-            if hit is not None:
-                for index in (hit,) if type(hit) is int else hit:
-                    if slots[index][1] == rid:
+            for index in indexes:
+                if created[index] == rid and slots[index][1] == rid:
+                    found = index
+                    break
+            if found < 0:
+                side = rec[2]
+                for index in indexes:
+                    if side or slots[index][2]:
                         found = index
                         break
-            if found < 0:
-                hit = by_message.get(mid)
-                if hit is not None:
-                    side = rec[2]
-                    for index in (hit,) if type(hit) is int else hit:
-                        if side or slots[index][2]:
-                            found = index
-                            break
             if found >= 0:
                 if _better(rec, slots[found]):
                     slots[found] = rec
                 continue
-            index = len(slots)
+            if type(hit) is int:
+                by_message[mid] = [hit, len(slots)]
+            else:
+                hit.append(len(slots))
             slots.append(rec)
-            _push(exact, key, index)
-            _push(by_message, mid, index)
-
-
-def _push(table: dict, key: object, index: int) -> None:
-    hit = table.get(key)
-    if hit is None:
-        table[key] = index
-    elif type(hit) is int:
-        table[key] = [hit, index]
-    else:
-        hit.append(index)
+            created.append(rid)

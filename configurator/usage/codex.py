@@ -166,8 +166,8 @@ class Merger:
                 if prev is None:
                     delta = last if last is not None and all(a <= b for a, b in zip(last, total, strict=True)) else total
                 else:
-                    delta = (max(0, total[0] - prev[0]), max(0, total[1] - prev[1]),
-                             max(0, total[2] - prev[2]), max(0, total[3] - prev[3]))
+                    a, b, c = total[0] - prev[0], total[1] - prev[1], total[2] - prev[2]
+                    delta = (a if a > 0 else 0, b if b > 0 else 0, c if c > 0 else 0, 0)
                 prev = total
             if delta is None or not (delta[0] or delta[1] or delta[2]):
                 continue

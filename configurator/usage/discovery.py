@@ -84,7 +84,7 @@ def claude_roots(env: Mapping[str, str] | None = None) -> tuple[list[Path], list
     return roots, notes
 
 
-def _walk(directory: Path, keep, out: list[tuple[str, int]]) -> None:
+def _walk(directory: Path | str, keep, out: list[tuple[str, int]]) -> None:
     """Regular files below ``directory`` (symlinks not followed) whose name passes ``keep``."""
     try:
         it = os.scandir(directory)
@@ -94,7 +94,7 @@ def _walk(directory: Path, keep, out: list[tuple[str, int]]) -> None:
         for entry in it:
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    _walk(Path(entry.path), keep, out)
+                    _walk(entry.path, keep, out)
                 elif entry.is_file(follow_symlinks=False) and keep(entry.name):
                     out.append((entry.path, entry.stat(follow_symlinks=False).st_size))
             except OSError:

@@ -90,6 +90,74 @@ def _work(task: tuple[int, list[tuple]]) -> tuple[int, list, int, float]:
     return first, results, os.getpid(), _peak_rss_mb()
 
 
+def _worker_main(conn, tasks: list, spec: ZoneSpec, compat: bool) -> None:
+    """A worker process: read its tasks in order, send each result as soon as it is ready."""
+    try:
+        _init_worker(spec, compat)
+        for task in tasks:
+            conn.send((task[0], _work(task)))
+    except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
+        import traceback
+
+        try:
+            conn.send((-1, "".join(traceback.format_exception(type(e), e, e.__traceback__))))
+        except OSError:
+            pass
+    finally:
+        conn.close()
+
+
+def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None):
+    """Results of ``tasks`` in task order, computed by ``n`` processes.
+
+    Task ``i`` goes to worker ``i % n`` (tasks are contiguous runs of about equal size, so the work
+    interleaves evenly); each worker streams its results through a pipe, and results that arrive
+    early wait here until their turn. No helper threads, no task queue: the parent only reads.
+    """
+    import multiprocessing
+    from multiprocessing.connection import wait
+
+    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    procs = []
+    readers = []
+    try:
+        for w in range(n):
+            reader, writer = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker_main, args=(writer, tasks[w::n], spec, compat), daemon=True)
+            proc.start()
+            writer.close()
+            procs.append(proc)
+            readers.append(reader)
+        if meanwhile is not None:
+            meanwhile()
+        waiting: dict[int, tuple] = {}
+        turn = 0
+        alive = list(readers)
+        while turn < len(tasks):
+            if not alive:
+                raise RuntimeError("a usage worker stopped before sending all its results")
+            for reader in wait(alive):
+                try:
+                    index, payload = reader.recv()
+                except EOFError:
+                    alive.remove(reader)
+                    continue
+                if index < 0:
+                    raise RuntimeError(f"a usage worker failed:\n{payload}")
+                waiting[index] = payload
+            while turn < len(tasks) and tasks[turn][0] in waiting:
+                yield waiting.pop(tasks[turn][0])
+                turn += 1
+        for proc in procs:
+            proc.join()
+    finally:
+        for proc in procs:
+            if proc.is_alive():
+                proc.terminate()
+        for reader in readers:
+            reader.close()
+
+
 # --- parent side -------------------------------------------------------------------------------
 
 
@@ -211,18 +279,10 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
                 merge.add(first, [_read_one(part, bucket) for part in run])
                 bar.advance(sum(part[2] for part in run))
         else:
-            import multiprocessing
-
-            method = "fork" if sys.platform.startswith("linux") else "spawn"
-            ctx = multiprocessing.get_context(method)
-            with ctx.Pool(n_workers, initializer=_init_worker, initargs=(zone, ccusage_compat)) as pool:
-                pending = pool.imap(_work, tasks)
-                if meanwhile is not None:
-                    meanwhile()
-                for first, results, pid, peak in pending:
-                    merge.add(first, results)
-                    peaks[pid] = max(peak, peaks.get(pid, 0.0))
-                    bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
+            for first, results, pid, peak in _in_workers(tasks, n_workers, zone, ccusage_compat, meanwhile):
+                merge.add(first, results)
+                peaks[pid] = max(peak, peaks.get(pid, 0.0))
+                bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
     finally:
         bar.close()
     merge.finish()
@@ -276,33 +336,32 @@ class _Merge:
 
     def finish(self) -> None:
         rows = self.result.rows
-        spans: dict[str, list[str]] = {}
+        spans: dict[str, tuple[str, str]] = {}
 
-        def add(date: str, tool: str, model: str | None, inp: int, cr: int, cw: int, out: int) -> None:
-            key = (date, tool, model or "unknown")
-            row = rows.get(key)
-            if row is None:
-                rows[key] = [inp, cr, cw, out, 1]
-            else:
-                row[0] += inp
-                row[1] += cr
-                row[2] += cw
-                row[3] += out
-                row[4] += 1
-            span = spans.get(tool)
-            if span is None:
-                spans[tool] = [date, date]
-            elif date < span[0]:
-                span[0] = date
-            elif date > span[1]:
-                span[1] = date
+        def fold(tool: str, items) -> None:
+            """items: (date, model, input, cache read, cache write, output)"""
+            first = last = None
+            for date, model, inp, cr, cw, out in items:
+                key = (date, tool, model or "unknown")
+                row = rows.get(key)
+                if row is None:
+                    rows[key] = [inp, cr, cw, out, 1]
+                else:
+                    row[0] += inp
+                    row[1] += cr
+                    row[2] += cw
+                    row[3] += out
+                    row[4] += 1
+                if first is None or date < first:
+                    first = date
+                if last is None or date > last:
+                    last = date
+            if first is not None:
+                spans[tool] = (first, last)
 
-        for rec in self.claude.slots:
-            # (mid, rid, side, date, model, input, output, cache write, cache read, speed)
-            if rec[5] or rec[6] or rec[7] or rec[8]:
-                add(rec[3], CLAUDE, rec[4], rec[5], rec[8], rec[7], rec[6])
-        for date, model, inp, cr, out in self.codex.deltas:
-            add(date, CODEX, model, inp, cr, 0, out)
-        for _, date, model, inp, cr, cw, out in self.openclaw:
-            add(date, OPENCLAW, model, inp, cr, cw, out)
-        self.result.span = {tool: (a, b) for tool, (a, b) in spans.items()}
+        # Claude Code record: (mid, rid, side, date, model, input, output, cache write, cache read, speed)
+        fold(CLAUDE, ((r[3], r[4], r[5], r[8], r[7], r[6]) for r in self.claude.slots
+                      if r[5] or r[6] or r[7] or r[8]))
+        fold(CODEX, ((date, model, inp, cr, 0, out) for date, model, inp, cr, out in self.codex.deltas))
+        fold(OPENCLAW, ((date, model, inp, cr, cw, out) for _, date, model, inp, cr, cw, out in self.openclaw))
+        self.result.span = spans
