@@ -36,6 +36,7 @@ from configurator.usage.dates import Bucketer
 from configurator.usage.reader import blocks
 
 MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
+_HEAD = b'{"timestamp":"'
 _NL = b"\n"
 
 # One event: (date, utc second "YYYY-MM-DDTHH:MM:SS", model, total (in, cached, out, reasoning) | None,
@@ -57,22 +58,6 @@ def _usage(value: object) -> tuple[int, int, int, int] | None:
     return (out[0], out[1], out[2], out[3])
 
 
-def _line_starts(buf: bytes | bytearray, stop: int, markers: tuple[bytes, ...]) -> list[int]:
-    starts: set[int] = set()
-    rfind = buf.rfind
-    find = buf.find
-    for marker in markers:
-        pos = find(marker, 0, stop)
-        while pos >= 0:
-            start = rfind(_NL, 0, pos) + 1
-            starts.add(start)
-            end = find(_NL, pos, stop)
-            if end < 0:
-                break
-            pos = find(marker, end, stop)
-    return sorted(starts)
-
-
 def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int, int]:
     """-> (events, second of the copied history or None, malformed lines, invalid events)."""
     import orjson
@@ -84,21 +69,29 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
     metas = 0
     copied_second: str | None = None
     model: str | None = None
-    markers: tuple[bytes, ...] | None = None
     for buf, stop in blocks(path):
         find = buf.find
-        if markers is None:
-            # session_meta lines other than the first are only copies in forked sessions
-            first = find(_NL, 0, stop)
-            head = buf[:first if first >= 0 else stop]
-            forked = b'"forked_from_id"' in head or b'"subagent"' in head
-            markers = MARKERS if forked else MARKERS[:2]
-            if not forked and b'"session_meta"' in head:
-                metas = 1
-        for start in _line_starts(buf, stop, markers):
+        startswith = buf.startswith
+        end = -1
+        while end < stop:
+            start = end + 1
             end = find(_NL, start, stop)
             if end < 0:
                 end = stop
+            # Rollout lines start {"timestamp":"…","type":"<kind>","payload":{"type":… : the kind tells
+            # which lines matter without searching the rest (function outputs, messages: most bytes).
+            kind_at = find(b'","type":"', start, start + 64 if start + 64 < end else end) \
+                if startswith(_HEAD, start) else -1
+            if kind_at >= 0:
+                kind_at += 10
+                if startswith(b'event_msg","payload":{"type":"', kind_at):
+                    if not startswith(b'token_count"', kind_at + 30):
+                        continue
+                elif not (startswith(b'turn_context"', kind_at) or startswith(b'session_meta"', kind_at)):
+                    continue
+            elif find(MARKERS[0], start, end) < 0 and find(MARKERS[1], start, end) < 0 and \
+                    find(MARKERS[2], start, end) < 0:
+                continue
             try:
                 d = loads(buf[start:end])
             except decode_error:
