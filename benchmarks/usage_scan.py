@@ -58,20 +58,38 @@ def files_of(path: Path) -> list[str]:
     return sorted(str(p) for p in path.rglob("*") if p.is_file() and ".jsonl" in p.name)
 
 
+GNU_TIME = "/usr/bin/time" if os.path.exists("/usr/bin/time") else None
+
+
 def run(cmd: list[str], env: dict[str, str], stdout=subprocess.PIPE) -> tuple[float, float, float, bytes]:
-    """(wall s, cpu s incl. children, peak RSS MB of the largest process, stdout)."""
+    """(wall s, cpu s incl. children, peak RSS MB of the largest process, stdout).
+
+    The peak comes from GNU time (``%M``): ``wait4`` from this process would count the RSS of the
+    forked copy of this Python before it execs the command.
+    """
+    import tempfile
+
+    rss_file = None
+    full = cmd
+    if GNU_TIME:
+        fd, rss_file = tempfile.mkstemp()
+        os.close(fd)
+        full = [GNU_TIME, "-f", "%M", "-o", rss_file, *cmd]
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=stdout, stderr=subprocess.PIPE)
-    out = b""
-    if stdout is subprocess.PIPE:
-        out = proc.stdout.read()
+    proc = subprocess.Popen(full, env=env, stdout=stdout, stderr=subprocess.PIPE)
+    out = proc.stdout.read() if stdout is subprocess.PIPE else b""
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
-    proc.returncode = os.waitstatus_to_exitcode(status)
     err = proc.stderr.read()
-    if proc.returncode != 0:
-        raise SystemExit(f"{cmd[0]} failed ({proc.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{cmd[0]} failed: {err.decode(errors='replace')[-2000:]}")
+    rss = usage.ru_maxrss / 1024
+    if rss_file:
+        try:
+            rss = int(Path(rss_file).read_text().split()[-1]) / 1024
+        finally:
+            os.unlink(rss_file)
+    return wall, usage.ru_utime + usage.ru_stime, rss, out
 
 
 def claude_days_ours(data: dict) -> dict[str, list[int]]:

@@ -220,6 +220,10 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
         notes.append(f"{n:,} line{'s' if n != 1 else ''} skipped in {result.files_with_skips:,} "
                      f"file{'s' if result.files_with_skips != 1 else ''} (not valid JSON, or a usage record with "
                      "missing or malformed fields).")
+    if result.unreadable_files:
+        n = result.unreadable_files
+        were = "files were" if n != 1 else "file was"
+        notes.append(f"{n:,} {were} left out: not readable (permission denied, or removed while reading).")
     notes.extend(result.notes)
     if not any(result.files.values()):
         looked = [p for tool in chosen for p in result.roots.get(tool, [])]

@@ -40,6 +40,7 @@ class ScanResult:
     malformed_lines: int = 0
     invalid_records: int = 0
     files_with_skips: int = 0
+    unreadable_files: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     workers: int = 1
@@ -302,6 +303,7 @@ class _Merge:
         #: part position -> index of its file
         self.owner = owner
         self.skipped_files: set[int] = set()
+        self.unreadable: set[int] = set()
         self.claude = claude.Deduper()
         self.codex = codex.Merger()
         self.openclaw_seen: set = set()
@@ -310,9 +312,12 @@ class _Merge:
     def add(self, first: int, results: list) -> None:
         r = self.result
         for offset, res in enumerate(results):
-            if res is None:
-                continue
             index = self.owner[first + offset]
+            if res is None:
+                if index not in self.unreadable:
+                    self.unreadable.add(index)
+                    r.unreadable_files += 1
+                continue
             tool = self.files[index].tool
             if tool == CLAUDE:
                 records, malformed, invalid = res

@@ -107,3 +107,21 @@ def test_subprocess_run(logs: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert data["totals"]["input_tokens"] == 3 + 5 + 7 + 1 + 11 + 2
+
+
+def test_unreadable_file_is_a_note(logs: Path, cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from configurator.usage import claude
+
+    real = claude.read_file
+
+    def read_file(path: str, *args):
+        if "2222" in path:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path, *args)
+
+    monkeypatch.setattr(claude, "read_file", read_file)
+    code, out, _ = cli("usage", "--json", "--tool", "claude-code", "--tz", "UTC")
+    data = json.loads(out)
+    assert code == exitcodes.OK
+    assert "1 file was left out: not readable (permission denied, or removed while reading)." in data["notes"]
+    assert data["totals"]["input_tokens"] == 3 + 5 + 7 + 1 + 11  # without session 2222…'s msg_01FFF
