@@ -320,7 +320,10 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                         models[rec[4]] = rec[4]
                     elif interned is not rec[4]:
                         rec = rec[:4] + (interned,) + rec[5:]
-            if rec is False or (line.count(b":null") != _safe_nulls(d) and has_unsupported_null(line)):
+            if rec is False or (line.count(b":null") != (
+                    (d.get("parentUuid", 0) is None) + (msg.get("stop_reason", 0) is None)
+                    + (msg.get("stop_sequence", 0) is None) if type(msg) is dict else _safe_nulls(d))
+                    and has_unsupported_null(line)):
                 invalid += 1
                 last_tail = None
                 continue
