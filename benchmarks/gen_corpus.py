@@ -182,6 +182,10 @@ class ClaudeSession:
             d["message"] = {"id": mid, "type": "message", "role": "assistant", "model": self.model,
                             "content": [block], "stop_reason": "tool_use" if (tool and last) else None,
                             "stop_sequence": None, "usage": u}
+            if not self.version.startswith("2.0."):  # newer API responses carry more fields
+                d["message"] = {**d["message"], "container": None, "stop_details": None}
+                d["message"]["usage"] = {**u, "inference_geo": "not_available"}
+                d["message"]["context_management"] = None
             if not self.gateway:
                 d["requestId"] = rid
             # key order as Claude Code writes it

@@ -65,19 +65,47 @@ _NULLABLE = frozenset({
     b"isApiErrorMessage", b"cache_read_input_tokens", b"cache_creation_input_tokens",
 })
 
+_NULLABLE_NAMES = frozenset(name.decode() for name in _NULLABLE)
+
 # One record, as sent from a worker: (message_id, request_id, is_sidechain, date, model,
 #  input, output, cache_write, cache_read, has_speed)
 Record = tuple
 
 
-def _safe_nulls(d: dict) -> int:
-    """The nulls Claude Code writes in every line (none of them is in ccusage's list): when the line has
-    no other ``:null``, the byte scan of :func:`has_unsupported_null` can be skipped."""
-    msg = d.get("message")
-    n = d.get("parentUuid", 0) is None
-    if type(msg) is dict:
-        n += (msg.get("stop_reason", 0) is None) + (msg.get("stop_sequence", 0) is None)
+def _nulls(level: dict) -> int:
+    """Nulls among the values of one object; -1 when one of them is a field of ccusage's list."""
+    n = list(level.values()).count(None)
+    if n:
+        for key, value in level.items():
+            if value is None and key in _NULLABLE_NAMES:
+                return -1
     return n
+
+
+def _plain_nulls(d: dict) -> int:
+    """How many ``:null`` a record line may hold and pass ccusage's null-field rule without the byte
+    scan: the nulls among the values of the line, its message and the usage. -1 (which no count
+    equals, so the line gets scanned) when one of those is a field of ccusage's list."""
+    levels = [d]
+    msg = d.get("message")
+    if type(msg) is not dict:
+        data = d.get("data")
+        outer = data.get("message") if type(data) is dict else None
+        if type(outer) is dict:
+            levels.append(outer)
+            msg = outer.get("message")
+    if type(msg) is dict:
+        levels.append(msg)
+        usage = msg.get("usage")
+        if type(usage) is dict:
+            levels.append(usage)
+    total = 0
+    for level in levels:
+        n = _nulls(level)
+        if n < 0:
+            return -1
+        total += n
+    return total
 
 
 def has_unsupported_null(line: bytes | bytearray) -> bool:
@@ -320,10 +348,7 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                         models[rec[4]] = rec[4]
                     elif interned is not rec[4]:
                         rec = rec[:4] + (interned,) + rec[5:]
-            if rec is False or (line.count(b":null") != (
-                    (d.get("parentUuid", 0) is None) + (msg.get("stop_reason", 0) is None)
-                    + (msg.get("stop_sequence", 0) is None) if type(msg) is dict else _safe_nulls(d))
-                    and has_unsupported_null(line)):
+            if rec is False or (line.count(b":null") != _plain_nulls(d) and has_unsupported_null(line)):
                 invalid += 1
                 last_tail = None
                 continue

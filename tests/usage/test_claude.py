@@ -120,6 +120,13 @@ def _inputs(home: Path) -> int:
     # "field":null anywhere in the line for ccusage's list of fields: skipped, like ccusage
     ([_line("a", "r", "2026-01-01T00:00:00.000Z", {"input_tokens": 10, "output_tokens": 1}, cwd=None)], 0),
     ([_line("a", "r", "2026-01-01T00:00:00.000Z", {"input_tokens": 10, "output_tokens": 1, "speed": None})], 0),
+    # nulls Claude Code writes in newer versions are fine; "id":null inside a tool input is not (ccusage's rule)
+    ([_line("a", "r", "2026-01-01T00:00:00.000Z", {"input_tokens": 10, "output_tokens": 1, "service_tier": None},
+            context_management=None).replace('"stop_sequence":null', '"stop_sequence":null,"container":null,'
+                                             '"stop_details":null')], 10),
+    ([_line("a", "r", "2026-01-01T00:00:00.000Z", {"input_tokens": 10, "output_tokens": 1}).replace(
+        '{"type":"text","text":"x"}', '{"type":"tool_use","id":"t","name":"mcp","input":{"id":null}}')], 0),
+    ([_line("a", "r", "2026-01-01T00:00:00.000Z", {"input_tokens": 10, "output_tokens": 1}, requestId=None)], 0),
     # a sidechain replay of a parent message under a new request id is the same response
     ([_line("a", "r1", "2026-01-01T00:00:00.000Z", {"input_tokens": 10, "output_tokens": 1}),
       _line("a", "r2", "2026-01-01T00:00:00.000Z", {"input_tokens": 99, "output_tokens": 1}, side=True)], 10),
