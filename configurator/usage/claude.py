@@ -65,63 +65,50 @@ _NULLABLE = frozenset({
     b"isApiErrorMessage", b"cache_read_input_tokens", b"cache_creation_input_tokens",
 })
 
-_NULLABLE_NAMES = frozenset(name.decode() for name in _NULLABLE)
+_NULLABLE_QUOTED = tuple(b'"' + name + b'"' for name in sorted(_NULLABLE))
 
 # One record, as sent from a worker: (message_id, request_id, is_sidechain, date, model,
 #  input, output, cache_write, cache_read, has_speed)
 Record = tuple
 
 
-def _nulls(level: dict) -> int:
-    """Nulls among the values of one object; -1 when one of them is a field of ccusage's list."""
-    n = list(level.values()).count(None)
-    if n:
-        for key, value in level.items():
-            if value is None and key in _NULLABLE_NAMES:
-                return -1
-    return n
-
-
-def _plain_nulls(d: dict) -> int:
-    """How many ``:null`` a record line may hold and pass ccusage's null-field rule without the byte
-    scan: the nulls among the values of the line, its message and the usage. -1 (which no count
-    equals, so the line gets scanned) when one of those is a field of ccusage's list."""
-    levels = [d]
-    msg = d.get("message")
-    if type(msg) is not dict:
-        data = d.get("data")
-        outer = data.get("message") if type(data) is dict else None
-        if type(outer) is dict:
-            levels.append(outer)
-            msg = outer.get("message")
-    if type(msg) is dict:
-        levels.append(msg)
-        usage = msg.get("usage")
-        if type(usage) is dict:
-            levels.append(usage)
-    total = 0
-    for level in levels:
-        n = _nulls(level)
-        if n < 0:
-            return -1
-        total += n
-    return total
-
-
 def has_unsupported_null(line: bytes | bytearray) -> bool:
-    """ccusage skips a line where one of the fields in ``_NULLABLE`` is ``null`` (anywhere in the line)."""
+    """ccusage skips a line where ``"<field>":null`` appears anywhere, for the fields in ``_NULLABLE``.
+
+    ccusage (``has_unsupported_null_field``) takes, for each ``:null``, the quoted name just before
+    it. In a line that is valid JSON (the only lines that count) that name is the key right before
+    ``:null`` — so the test is whether the bytes before some ``:null`` end with ``"<field>"``, checked
+    in C by ``endswith`` on the line itself (:func:`ccusage_null_rule` is the literal port; the tests
+    check that the two agree).
+    """
+    endswith = line.endswith
     find = line.find
     at = find(b":null")
     while at >= 0:
-        end = at - 1
-        if end >= 0 and line[end] != 0x22:  # not `"key":null` — scan back to the closing quote, like ccusage
-            end = line.rfind(b'"', 0, end)
-        if end >= 0:
-            begin = line.rfind(b'"', 0, end)
-            if begin >= 0 and bytes(line[begin + 1:end]) in _NULLABLE:
-                return True
+        if endswith(_NULLABLE_QUOTED, 0, at):
+            return True
         at = find(b":null", at + 5)
     return False
+
+
+def ccusage_null_rule(line: bytes) -> bool:
+    """ccusage's ``has_unsupported_null_field``, ported literally (the reference for the tests)."""
+    offset = 0
+    while True:
+        at = line.find(b":null", offset)
+        if at < 0:
+            return False
+        end = max(at - 1, 0)
+        if line[end:end + 1] != b'"':
+            while end > 0 and line[end:end + 1] != b'"':
+                end -= 1
+        if line[end:end + 1] == b'"':
+            begin = max(end - 1, 0)
+            while begin > 0 and line[begin:begin + 1] != b'"':
+                begin -= 1
+            if line[begin:begin + 1] == b'"' and line[begin + 1:end] in _NULLABLE:
+                return True
+        offset = at + 5
 
 
 def _uint(value: object) -> int | None:
@@ -348,7 +335,7 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                         models[rec[4]] = rec[4]
                     elif interned is not rec[4]:
                         rec = rec[:4] + (interned,) + rec[5:]
-            if rec is False or (line.count(b":null") != _plain_nulls(d) and has_unsupported_null(line)):
+            if rec is False or has_unsupported_null(line):
                 invalid += 1
                 last_tail = None
                 continue

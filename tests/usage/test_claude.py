@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from configurator.usage.report import build
 
@@ -184,3 +186,25 @@ def test_xdg_config_location(home: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     path.write_text(_line("m", "r", "2026-01-01T00:00:00.000Z", {"input_tokens": 5, "output_tokens": 0}) + "\n")
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / "xdg"))
     assert _inputs(home) == 5
+
+
+_KEYS = ["id", "cwd", "model", "speed", "costUSD", "version", "sessionId", "requestId", "isApiErrorMessage",
+         "cache_read_input_tokens", "cache_creation_input_tokens", "stop_reason", "xid", "Id", "container", 'a"id',
+         "id:", ""]
+_SCALARS = st.one_of(st.none(), st.booleans(), st.integers(-5, 5),
+                     st.text(alphabet='ab:"\\{}nul id', max_size=12), st.sampled_from(['"id":null', ':null', 'x":null']))
+_JSON = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                                       st.dictionaries(st.sampled_from(_KEYS), inner, max_size=5)),
+                     max_leaves=20)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=6))
+def test_null_rule_matches_ccusage_literal_port(doc: dict) -> None:
+    import orjson
+
+    from configurator.usage.claude import ccusage_null_rule, has_unsupported_null
+
+    line = orjson.dumps(doc)
+    assert has_unsupported_null(line) == ccusage_null_rule(line)
+    assert has_unsupported_null(bytearray(line)) == ccusage_null_rule(line)
