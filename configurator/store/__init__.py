@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,9 +108,14 @@ def read_document(path: Path, fmt: str | None = None) -> Document:
     return Document(Path(path), fmt, raw, text, data)
 
 
+def _lines(text: str) -> list[str]:
+    """Lines ending at \n only (str.splitlines also splits at U+2028, \x85 ... inside string values)."""
+    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
+
+
 def masked_diff(old: str, new: str, path: Path) -> str:
     lines = difflib.unified_diff(
-        old.splitlines(keepends=True), new.splitlines(keepends=True), fromfile=f"{path} (now)", tofile=f"{path} (new)"
+        _lines(old), _lines(new), fromfile=f"{path} (now)", tofile=f"{path} (new)"
     )
     out = "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
     return redact(out)
@@ -153,6 +159,8 @@ class Transaction:
 
     def write(self, doc: Document, new_text: str, *, expected: Any, secret: bool = False) -> WriteResult:
         """Write ``new_text`` to ``doc.path`` after proving it parses to ``expected``."""
+        if "\r\n" in doc.text and doc.text.count("\n") == doc.text.count("\r\n"):
+            new_text = re.sub(r"(?<!\r)\n", "\r\n", new_text)  # a CRLF file stays CRLF (tomlkit adds bare \n)
         try:
             got = parse_text(new_text, doc.fmt, doc.path)
         except ParseError as e:

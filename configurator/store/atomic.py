@@ -7,14 +7,19 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from configurator.errors import ConfiguratorError
 
 #: Tests set this to a callable that raises at a given step to prove crash consistency.
 #: Steps: "temp-written", "before-fsync", "after-fsync", "before-replace".
 FAULT_HOOK: Callable[[str], None] | None = None
 
 SECRET_MODE = 0o600
+#: seconds to wait for another configurator run that is changing the same file
+LOCK_TIMEOUT = 15.0
 
 
 def _fault(step: str) -> None:
@@ -103,7 +108,18 @@ def file_lock(path: Path, lock_dir: Path) -> Iterator[None]:
     digest = hashlib.sha256(str(real_target(path)).encode()).hexdigest()[:24]
     fd = os.open(lock_dir / f"{digest}.lock", os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + LOCK_TIMEOUT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise ConfiguratorError(
+                        f"Another configurator run is changing {path} and has not finished after "
+                        f"{LOCK_TIMEOUT:g}s; nothing was written. Let it finish, then run this again."
+                    ) from None
+                time.sleep(0.01)
         yield
     finally:
         fcntl.flock(fd, fcntl.LOCK_UN)

@@ -60,7 +60,7 @@ class _Text:
 
 
 def detect_indent(text: str) -> str:
-    for line in text.splitlines()[1:]:
+    for line in text.split("\n")[1:]:
         m = re.match(r"^([ \t]+)\S", line)
         if m:
             return m.group(1)

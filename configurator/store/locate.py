@@ -30,7 +30,8 @@ def toml_positions(text: str) -> dict[tuple[str, ...], tuple[int, int, int]]:
     table: tuple[str, ...] = ()
     aot_counts: dict[tuple[str, ...], int] = {}
     in_multiline: str | None = None
-    for lineno, line in enumerate(text.splitlines(), start=1):
+    # split on \n only: str.splitlines() also breaks at U+2028, \x85, \x0c ... that TOML strings may hold
+    for lineno, line in enumerate(text.split("\n"), start=1):
         if in_multiline:
             if in_multiline in line:
                 in_multiline = None

@@ -88,3 +88,38 @@ def test_change_on_disk_during_a_transaction_is_not_overwritten(tmp_path: Path) 
         tx.write(doc, store.apply_changes(doc.text, change, fmt="json"), expected=store.apply_to_data(doc.data, change))
     assert "changed on disk" in str(info.value) and "Run the command again" in str(info.value)
     assert f.read_text() == '{"model": "editor"}\n'
+
+
+HOLDER = r"""
+import sys, time
+from pathlib import Path
+from configurator import store
+with store.Transaction("holder") as tx:
+    tx.open(Path(sys.argv[1]))
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+
+def test_a_run_that_holds_the_lock_too_long_gives_a_clear_error(
+    cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from configurator.store import atomic
+
+    f = tmp_path / "settings.json"
+    f.write_text('{"model": "a"}\n')
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(f), "20"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.3)
+        t0 = time.monotonic()
+        with pytest.raises(store.ConfiguratorError) as info, store.Transaction("test") as tx:
+            tx.open(f)
+        assert time.monotonic() - t0 < 3
+        assert str(info.value).startswith(f"Another configurator run is changing {f}")
+        assert f.read_text() == '{"model": "a"}\n'
+    finally:
+        holder.kill()
+        holder.wait()
+    with store.Transaction("test") as tx:  # the holder died: its lock went with it
+        assert tx.open(f).data == {"model": "a"}

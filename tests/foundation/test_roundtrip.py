@@ -376,3 +376,18 @@ def test_toml_write_refuses_text_that_does_not_hold_the_intended_data(tmp_path: 
         doc = tx.open(f)
         tx.write(doc, wrong, expected=doc.data)
     assert f.read_text() == text
+
+
+def test_crlf_toml_file_stays_crlf(tmp_path: Path) -> None:
+    f = tmp_path / "config.toml"
+    f.write_bytes(b'model = "a"\r\n\r\n[profiles.x]\r\nnote = """\r\ntwo\r\nlines"""\r\n')
+    with Transaction("t") as tx:
+        doc = tx.open(f)
+        t = tomlkit.parse(doc.text)
+        t["profiles"]["x"]["model"] = "b"
+        t["provider"] = "atlas"
+        expected = apply_to_data(doc.data, [Change(("profiles", "x", "model"), "b"), Change(("provider",), "atlas")])
+        assert tx.write(doc, tomlkit.dumps(t), expected=expected).action == "updated"
+    raw = f.read_bytes()
+    assert raw.count(b"\n") == raw.count(b"\r\n") and b'model = "b"\r\n' in raw
+    assert tomllib.loads(raw.decode()) == expected
