@@ -20,8 +20,10 @@ def home(env: Mapping[str, str] | None = None) -> Path:
 
 
 def _expand(value: str, env: Mapping[str, str]) -> Path:
-    if value.startswith("~"):
+    if value == "~" or value.startswith(("~/", "~" + os.sep)):
         value = str(home(env)) + value[1:]
+    elif value.startswith("~"):  # ~otheruser/...
+        value = os.path.expanduser(value)
     return Path(value)
 
 

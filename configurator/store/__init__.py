@@ -13,6 +13,7 @@ import difflib
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -149,7 +150,8 @@ class Transaction:
     def _lock(self, path: Path) -> None:
         target = real_target(path)
         if target not in self._locked:
-            self._stack.enter_context(file_lock(target, paths.state_dir() / "locks"))
+            with _os_errors(path, "lock"):
+                self._stack.enter_context(file_lock(target, paths.state_dir() / "locks"))
             self._locked.add(target)
 
     def open(self, path: Path, fmt: str | None = None) -> Document:
@@ -180,24 +182,28 @@ class Transaction:
         """Raw write used by restore (no parsing: the bytes are put back exactly)."""
         self._lock(path)
         try:
-            old: bytes | None = Path(path).read_bytes()
+            with _os_errors(path, "read"):
+                old: bytes | None = Path(path).read_bytes()
         except FileNotFoundError:
             old = None
         res = self._put(path, old, data, secret=False)
         if mode is not None and not self.dry_run and res.action != "unchanged":
-            os.chmod(real_target(path), mode)
+            with _os_errors(path, "set the mode of"):
+                os.chmod(real_target(path), mode)
         return res
 
     def delete(self, path: Path) -> WriteResult:
         self._lock(path)
         try:
-            old = Path(path).read_bytes()
+            with _os_errors(path, "read"):
+                old = Path(path).read_bytes()
         except FileNotFoundError:
             return self._record(WriteResult(Path(path), "unchanged"))
         if self.dry_run:
             return self._record(WriteResult(Path(path), "deleted"))
-        bid = self._backup.add(real_target(path), old, _mode_of(path))
-        os.unlink(real_target(path))
+        with _os_errors(path, "remove"):
+            bid = self._backup.add(real_target(path), old, _mode_of(path))
+            os.unlink(real_target(path))
         return self._record(WriteResult(Path(path), "deleted", bid))
 
     def _put(
@@ -226,13 +232,27 @@ class Transaction:
             on_disk = None
         if on_disk != old:
             raise ConcurrentChange(str(path))
-        bid = self._backup.add(real_target(path), old, _mode_of(path))
-        atomic_write(path, new, secret=secret)
+        with _os_errors(path, "write"):
+            bid = self._backup.add(real_target(path), old, _mode_of(path))
+            atomic_write(path, new, secret=secret)
         return self._record(WriteResult(path, action, bid, diff))
 
     def _record(self, res: WriteResult) -> WriteResult:
         self.results.append(res)
         return res
+
+
+@contextlib.contextmanager
+def _os_errors(path: Path, doing: str) -> Iterator[None]:
+    """A disk, permission or lock problem is one clear sentence (exit 2), not an internal error."""
+    try:
+        yield
+    except OSError as e:
+        where = f" ({e.filename})" if e.filename and str(e.filename) != str(path) else ""
+        raise ConfiguratorError(
+            f"Could not {doing} {path}: {e.strerror or e}{where}. The file was left as it was; "
+            "fix the problem (disk space, permissions) and run the command again."
+        ) from None
 
 
 def _mode_of(path: Path) -> int | None:

@@ -75,8 +75,13 @@ def test_crash_while_creating_a_file_leaves_nothing(tmp_path: Path, monkeypatch:
     assert leftovers(tmp_path) == []
 
 
-@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), KeyboardInterrupt()])
-def test_replace_failing_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException) -> None:
+@pytest.mark.parametrize(
+    ("error", "raised"),
+    [(OSError(28, "No space left on device"), store.ConfiguratorError), (KeyboardInterrupt(), KeyboardInterrupt)],
+)
+def test_replace_failing_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException, raised: type[BaseException]
+) -> None:
     f = tmp_path / "config.toml"
     old = b'# mine\nmodel = "old"\n\n[profiles.x]\nmodel = "y"\n'
     f.write_bytes(old)
@@ -90,12 +95,14 @@ def test_replace_failing_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest
     monkeypatch.setattr(os, "replace", failing_replace)
     import tomlkit
 
-    with pytest.raises(type(error)), Transaction("test") as tx:
+    with pytest.raises(raised) as info, Transaction("test") as tx:
         doc = tx.open(f)
         t = tomlkit.parse(doc.text)
         t["model"] = "new"
         data = dict(doc.data, model="new")
         tx.write(doc, tomlkit.dumps(t), expected=data)
+    if raised is store.ConfiguratorError:  # a disk problem is one clear sentence, not an internal error
+        assert str(info.value).startswith(f"Could not write {f}: No space left on device.")
     assert f.read_bytes() == old
     assert leftovers(tmp_path) == []
 
@@ -193,3 +200,20 @@ def test_dry_run_writes_nothing_and_shows_a_masked_diff(tmp_path: Path) -> None:
     assert f.read_bytes() == OLD
     assert key not in res.diff and "sk-…WXYZ" in res.diff
     assert store.list_backups() == []
+
+
+def test_disk_errors_through_the_cli_are_one_line(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    f = tmp_path / "settings.json"
+    f.write_bytes(OLD)
+    res = edit(f, "model", "new")
+
+    def full_disk(step: str) -> None:
+        if step == "temp-written":
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "FAULT_HOOK", full_disk)
+    code, out, err = cli("restore", res.backup)
+    assert code == 2 and out == ""
+    assert err.startswith(f"error: Could not write {f}: No space left on device.")
+    assert len(err.strip().splitlines()) == 1
+    assert json.loads(f.read_text())["model"] == "new" and leftovers(tmp_path) == []

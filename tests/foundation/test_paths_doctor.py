@@ -34,6 +34,9 @@ PRECEDENCE = [
         "/x/my.json",
     ),
     ({"HOME": H, "OPENCLAW_CONFIG_PATH": "~/oc.json5"}, paths.openclaw_config, f"{H}/oc.json5"),
+    ({"HOME": H, "CODEX_HOME": "~"}, paths.codex_config, f"{H}/config.toml"),
+    ({"HOME": H, "CODEX_HOME": "~root/codex"}, paths.codex_config, os.path.expanduser("~root") + "/codex/config.toml"),
+    ({"HOME": H, "CODEX_HOME": "~not-a-user-xyz/c"}, paths.codex_config, "~not-a-user-xyz/c/config.toml"),
     ({"HOME": H}, paths.state_dir, f"{H}/.local/state/agent-configurator"),
     ({"HOME": H, "XDG_STATE_HOME": "/xdg"}, paths.backups_dir, "/xdg/agent-configurator/backups"),
 ]
