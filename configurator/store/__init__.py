@@ -181,11 +181,7 @@ class Transaction:
     def write_bytes(self, path: Path, data: bytes, *, mode: int | None = None) -> WriteResult:
         """Raw write used by restore (no parsing: the bytes are put back exactly)."""
         self._lock(path)
-        try:
-            with _os_errors(path, "read"):
-                old: bytes | None = Path(path).read_bytes()
-        except FileNotFoundError:
-            old = None
+        old = _read_or_none(Path(path))
         res = self._put(path, old, data, secret=False)
         if mode is not None and not self.dry_run and res.action != "unchanged":
             with _os_errors(path, "set the mode of"):
@@ -194,10 +190,8 @@ class Transaction:
 
     def delete(self, path: Path) -> WriteResult:
         self._lock(path)
-        try:
-            with _os_errors(path, "read"):
-                old = Path(path).read_bytes()
-        except FileNotFoundError:
+        old = _read_or_none(Path(path))
+        if old is None:
             return self._record(WriteResult(Path(path), "unchanged"))
         if self.dry_run:
             return self._record(WriteResult(Path(path), "deleted"))
@@ -253,6 +247,15 @@ def _os_errors(path: Path, doing: str) -> Iterator[None]:
             f"Could not {doing} {path}: {e.strerror or e}{where}. The file was left as it was; "
             "fix the problem (disk space, permissions) and run the command again."
         ) from None
+
+
+def _read_or_none(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise ConfiguratorError(f"Could not read {path}: {e.strerror or e}; nothing was changed.") from None
 
 
 def _mode_of(path: Path) -> int | None:
