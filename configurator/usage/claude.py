@@ -213,18 +213,18 @@ def session_from_path(path: str) -> str:
 
 
 def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int = 0,
-              stop_byte: int | None = None) -> tuple[list[Record], int, int]:
+              stop_byte: int | None = None, seen: dict | None = None) -> tuple[list[Record], int, int]:
     """All usage records of one transcript -> (records, malformed lines, invalid records).
 
     ``first_byte``/``stop_byte``: a range of a large file, on line boundaries (read by another worker
     than the rest of the file; the global pass merges the ranges in order).
 
-    Claude Code writes one line per content block with the same usage; such a line is recognised
-    without parsing it (same message id, sidechain flag and the same bytes from ``"usage":{`` up to
-    ``"uuid"``: usage, request id) and dropped, which is what the de-duplication would do with it
-    (an identical copy never replaces the first). Other consecutive copies of one response are
-    collapsed here with the same preference as the global pass, so that less crosses the process
-    boundary.
+    ``seen`` (kept by a worker across the files it reads, in file order) maps the bytes from
+    ``"usage":{`` up to ``"uuid"`` (usage and request id) of each recorded response to its message id
+    and sidechain flag. A later line with the same bytes and ids — another content block of the same
+    response, or a resumed session's copy — is dropped without parsing: it could only tie with the
+    record kept, and a tie never replaces it. Other consecutive copies of one response are collapsed
+    here with the same preference as the global pass, so that less crosses the process boundary.
     """
     import orjson
 
@@ -237,9 +237,8 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
     versions: dict[str, bool] = {}
     hours = bucket.hours
     last_key: tuple | None = None
-    last_tail = None
-    last_id = b""
-    last_side = last_rid_in_tail = last_no_rid = False
+    if seen is None:
+        seen = {}
     path_session = session_from_path(path) if compat else None
     for buf, stop in blocks(path, first_byte, stop_byte):
         find = buf.find
@@ -258,16 +257,21 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
             marker = buf.rfind(MARKER, start, end)  # usage sits near the end of an assistant line
             if marker < 0:
                 continue
-            # -- a repeated content-block line of the response just recorded: nothing to parse
-            uuid_at = find(b',"uuid":"', marker, end)
-            tail = buf[marker:uuid_at] if uuid_at > 0 and buf[end - 1] == 125 else None  # 125 == "}"
-            if tail is not None and tail == last_tail and not compat:
-                # same usage bytes as the response just recorded: is it the same response?
-                id_at = find(b'"message":{"id":"', start, marker)
-                if (id_at >= 0 and buf[id_at + 17:find(b'"', id_at + 17, marker)] == last_id
-                        and (find(b'"isSidechain":true', start, id_at) >= 0) is last_side
-                        and (last_rid_in_tail or (last_no_rid and find(b'"requestId"', start, end) < 0))):
-                    continue
+            # -- a copy of a response this process already recorded (the per-content-block lines,
+            # or a resumed session's copy of its history): nothing to parse. Same message id, request
+            # id, sidechain flag and usage bytes can only tie with the record kept, never replace it.
+            tail = None
+            if not compat and buf[end - 1] == 125:  # 125 == "}": the line is complete
+                uuid_at = find(b',"uuid":"', marker, end)
+                if uuid_at > 0:
+                    tail = bytes(buf[marker:uuid_at])
+                    known = seen.get(tail)
+                    if known is not None:
+                        id_at = find(b'"message":{"id":"', start, marker)
+                        if (id_at >= 0 and buf[id_at + 17:find(b'"', id_at + 17, marker)] == known[0]
+                                and (find(b'"isSidechain":true', start, id_at) >= 0) is known[1]
+                                and (known[2] or find(b'"requestId"', start, end) < 0)):
+                            continue
             line = buf[start:end]
             try:
                 d = loads(line)
@@ -337,14 +341,11 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                         rec = rec[:4] + (interned,) + rec[5:]
             if rec is False or has_unsupported_null(line):
                 invalid += 1
-                last_tail = None
                 continue
-            last_tail = tail if rec[0] is not None else None
-            if last_tail is not None:
-                last_id = rec[0].encode()
-                last_side = rec[2]
-                last_rid_in_tail = b'"requestId":"' in tail
-                last_no_rid = rec[1] is None
+            if tail is not None and rec[0] is not None:
+                rid_in_tail = b'"requestId":"' in tail
+                if rid_in_tail or rec[1] is None:
+                    seen[tail] = (rec[0].encode(), rec[2], rid_in_tail)
             key = (rec[0], rec[1], rec[2]) if rec[0] is not None else None
             if key is not None and key == last_key:
                 if _better(rec, records[-1]):

@@ -55,19 +55,22 @@ class ScanResult:
 
 _BUCKET: Bucketer | None = None
 _COMPAT = False
+#: Claude Code responses this worker has recorded (see claude.read_file)
+_SEEN: dict = {}
 
 
 def _init_worker(spec: ZoneSpec, compat: bool = False) -> None:
     global _BUCKET, _COMPAT
     _BUCKET = Bucketer(spec.build())
     _COMPAT = compat
+    _SEEN.clear()
 
 
 def _read_one(task: tuple, bucket: Bucketer) -> tuple | None:
     tool, path, _, first, stop = task
     try:
         if tool == CLAUDE:
-            return claude.read_file(path, bucket, _COMPAT, first, stop)
+            return claude.read_file(path, bucket, _COMPAT, first, stop, _SEEN)
         if tool == CODEX:
             return codex.read_file(path, bucket)
         return openclaw.read_file(path, bucket)
