@@ -356,10 +356,6 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
     return records, malformed, invalid
 
 
-def _total(rec: Record) -> int:
-    return rec[5] + rec[6] + rec[7] + rec[8]
-
-
 def _better(candidate: Record, existing: Record) -> bool:
     """ccusage's ``should_replace_deduped_daily_entry`` (without its cost tie-break: see the module doc)."""
     if candidate[2] != existing[2]:

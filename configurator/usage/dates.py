@@ -184,7 +184,3 @@ def parse_day(value: str, option: str) -> _dt.date:
         return _dt.date.fromisoformat(text)
     except ValueError:
         raise ConfiguratorError(f"{option} {value!r} is not a date: use YYYY-MM-DD, for example 2026-10-01.") from None
-
-
-def today(zone: _dt.tzinfo) -> _dt.date:
-    return _dt.datetime.now(tz=zone).date()
