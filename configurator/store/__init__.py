@@ -148,6 +148,8 @@ class Transaction:
         return self._backup.id
 
     def _lock(self, path: Path) -> None:
+        if self.dry_run:
+            return  # a dry run writes nothing, not even a lock file
         target = real_target(path)
         if target not in self._locked:
             with _os_errors(path, "lock"):

@@ -388,3 +388,9 @@ def test_internal_error_log_holds_no_key(cli, home: Path, monkeypatch: pytest.Mo
     assert "RuntimeError" in text and KNOWN_KEY not in text and "sk-…WXYZ" in text
     assert oct(log.stat().st_mode & 0o777) == oct(0o600)
     assert not (home / SETTINGS).exists(), "the preview failed, so nothing was written"
+
+
+def test_dry_run_leaves_no_file_at_all_not_even_a_lock(cli, home) -> None:
+    code, _, err = cli("setup", "--dry-run", "--key-storage", "env", "--api-key-env", "ATLAS_API_KEY")
+    assert code == 0, err
+    assert [p for p in home.rglob("*") if p.is_file()] == []
