@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -73,8 +74,8 @@ def test_semantic_rule_supersedes_schema_at_same_key() -> None:
 
 
 def test_secrets_are_masked_in_every_message(tmp_path: Path) -> None:
-    text = ('{"env": {"ANTHROPIC_AUTH_TOKEN": 5, "ANTHROPIC_API_KEY": "%s"}, "ANTHROPIC_AUTH_TOKEN": "%s"}'
-            % (KNOWN_KEY, KNOWN_KEY))
+    text = json.dumps({"env": {"ANTHROPIC_AUTH_TOKEN": 5, "ANTHROPIC_API_KEY": KNOWN_KEY},
+                       "ANTHROPIC_AUTH_TOKEN": KNOWN_KEY})
     p = tmp_path / ".claude" / "settings.json"
     p.parent.mkdir()
     p.write_text(text)

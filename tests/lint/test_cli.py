@@ -91,7 +91,7 @@ def test_github_format(cli, bad: Path) -> None:
 def test_github_escaping() -> None:
     assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
-    from configurator.lint.findings import Finding, FileResult, LintReport
+    from configurator.lint.findings import FileResult, Finding, LintReport
     from configurator.lint.reporters import github
 
     f = Finding("schema", "warning", "dir,with:odd%name/settings.json", "line one\nline two: 100%")
