@@ -96,20 +96,28 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     model: str | None = None
     for buf, stop in blocks(path):
         find = buf.find
-        rfind = buf.rfind
-        starts: set[int] = set()
-        for marker in MARKERS:
-            pos = find(marker, 0, stop)
-            while pos >= 0:
-                starts.add(rfind(_NL, 0, pos) + 1)
-                end = find(_NL, pos, stop)
-                if end < 0:
-                    break
-                pos = find(marker, end, stop)
-        for start in sorted(starts):
+        startswith = buf.startswith
+        end = -1
+        while end < stop:
+            start = end + 1
             end = find(_NL, start, stop)
             if end < 0:
                 end = stop
+            # Entries start {"type":"<kind>",…; a message names its role within its first bytes: only
+            # assistant messages and model changes are parsed (user messages and tool results are not).
+            if startswith(b'{"type":"message",', start):
+                head = start + 400 if start + 400 < end else end
+                role = find(b'"role":"', start, head)
+                if role >= 0 and not startswith(b'assistant"', role + 8):
+                    continue
+                if role < 0 and find(MARKERS[0], start, end) < 0:
+                    continue
+            elif startswith(b'{"type":"', start):
+                if not (startswith(b'model_change"', start + 9) or startswith(b'custom"', start + 9)):
+                    continue
+            elif find(MARKERS[0], start, end) < 0 and find(MARKERS[1], start, end) < 0 and \
+                    find(MARKERS[2], start, end) < 0:
+                continue
             try:
                 d = loads(buf[start:end])
             except decode_error:
