@@ -120,26 +120,9 @@ class LintContext:
         self.findings.append(finding)
 
 
-def _guard_json5(text: str, path: Path) -> None:
-    """Raise the parse error for an unclosed ``/*`` ourselves: json-five takes exponential time on it."""
-    from configurator.lint.positions import unterminated_block_comment
-
-    at = unterminated_block_comment(text)
-    if at is not None:
-        line = text.count("\n", 0, at) + 1
-        col = at - (text.rfind("\n", 0, at) + 1) + 1
-        raise ParseError(str(path), "json5", line, col, "this /* comment is never closed with */")
-
-
 def _parse(text: str, kind: Kind, path: Path) -> Any:
     from configurator.store import parse_text
 
-    if kind.fmt == "json5":
-        # JSON is a subset of JSON5 with the same data model: try the fast standard parser first.
-        try:
-            return parse_text(text, "json", path)
-        except ParseError:
-            _guard_json5(text, path)
     return parse_text(text, kind.fmt, path)
 
 
@@ -253,19 +236,7 @@ def lint_paths(paths: Sequence[str | os.PathLike[str]], *, kinds: str | Sequence
         data = None
         error: ParseError | None = None
         try:
-            if kind.fmt == "json5":
-                try:
-                    doc = read_document(p, "json")
-                except ParseError:
-                    # Deviation from "only the store reads user files", read-only: the store's JSON5 parser
-                    # hangs on an unclosed /* comment, so look for one before handing the file to it.
-                    try:
-                        _guard_json5(p.read_bytes().decode("utf-8", "replace"), p)
-                    except OSError:
-                        pass
-                    doc = read_document(p, "json5")
-            else:
-                doc = read_document(p, kind.fmt)
+            doc = read_document(p, kind.fmt)
             text, data = doc.text, doc.data
         except ParseError as e:
             error = e

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from configurator.store.formats import unterminated_block_comment  # noqa: F401 - re-exported
+
 Pos = tuple[int, int]
 KeyPath = tuple[str | int, ...]
 
@@ -156,30 +158,3 @@ def json_positions(text: str) -> JsonPositions | None:
         return JsonPositions(text)
     except (_Fail, RecursionError, IndexError, ValueError, AttributeError):
         return None
-
-
-def unterminated_block_comment(text: str) -> int | None:
-    """Offset of a ``/*`` that is never closed (outside strings), else None.
-
-    json-five's lexer backtracks exponentially on such a comment (a 400-character file takes minutes), so
-    the linter reports it as a parse error itself instead of handing the text to the JSON5 parser.
-    """
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in "\"'":
-            j = i + 1
-            while j < n and text[j] != c:
-                j += 2 if text[j] == "\\" else 1
-            i = j + 1
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            i = n if j < 0 else j + 1
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            if j < 0:
-                return i
-            i = j + 2
-        else:
-            i += 1
-    return None

@@ -87,6 +87,13 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
 
 
 def parse_json5(text: str, path: str | PurePath = "<text>") -> Any:
+    # JSON is a subset of JSON5 with the same data model, and most openclaw.json files are plain JSON:
+    # the standard parser reads them ~50x faster than json-five (and without importing it).
+    if text.strip():
+        try:
+            return json.loads(text)
+        except (ValueError, RecursionError):
+            pass
     model = parse_json5_model(text, path)
     if model is None:
         return {}
@@ -137,6 +144,10 @@ def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
     """The json-five round-trip model of ``text`` (None for a blank file)."""
     if not text.strip():
         return None
+    at = unterminated_block_comment(text)
+    if at is not None:
+        line, col = _pos_from_offset(text, at)
+        raise ParseError(str(path), "json5", line, col, "this /* comment is never closed with */")
     import json5
     from json5.loader import ModelLoader
 
@@ -234,3 +245,30 @@ def same_data(a: Any, b: Any) -> bool:
     if hasattr(b, "unwrap"):
         b = b.unwrap()
     return bool(a == b)
+
+
+def unterminated_block_comment(text: str) -> int | None:
+    """Offset of a ``/*`` that is never closed (outside strings), else None.
+
+    json-five's lexer backtracks exponentially on such a comment (a 400-character file takes minutes), so
+    the store reports it as a parse error itself instead of handing the text to the JSON5 parser.
+    """
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in "\"'":
+            j = i + 1
+            while j < n and text[j] != c:
+                j += 2 if text[j] == "\\" else 1
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            i = n if j < 0 else j + 1
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            if j < 0:
+                return i
+            i = j + 2
+        else:
+            i += 1
+    return None
