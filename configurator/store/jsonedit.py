@@ -111,7 +111,9 @@ def render_key(key: str, json5_keys: bool) -> str:
 
 
 def render_document(data: Any, *, fmt: str = "json", indent: str = "  ") -> str:
-    return render_value(data, indent, "", json5_keys=(fmt == "json5")) + "\n"
+    """A new file. JSON5 files are created as plain JSON (valid JSON5, what OpenClaw itself writes), so
+    every reader, and the fast standard parser, can read them; edits later follow the file's own style."""
+    return render_value(data, indent, "", json5_keys=False) + "\n"
 
 
 def _uses_bare_keys(obj: Any) -> bool:
@@ -191,7 +193,7 @@ def _apply_change(text: str, change: Change, *, fmt: str) -> str:
 def _insert_member(t: _Text, obj: Any, key: str, value: Any, unit: str, fmt: str) -> str:
     text = t.text
     start, end = t.span(obj)
-    bare = fmt == "json5" and (_uses_bare_keys(obj) or not obj.key_value_pairs)
+    bare = fmt == "json5" and _uses_bare_keys(obj)
     if obj.key_value_pairs:
         last = obj.key_value_pairs[-1]
         k_start = t.span(last.key)[0]
