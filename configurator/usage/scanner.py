@@ -121,6 +121,8 @@ def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Ca
     import multiprocessing
     from multiprocessing.connection import wait
 
+    import orjson  # noqa: F401 - imported once here, shared by the forked workers
+
     ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
     procs = []
     readers = []
