@@ -92,3 +92,15 @@ def test_repeat_weeks_invariants(values: list[float], horizon: int, offset: int)
         assert value in by_weekday[day.weekday()]  # a Monday is filled from an observed Monday
     if horizon >= weeks:  # a whole cycle repeats the pattern's total exactly
         assert sum(v for _, v in out[:weeks]) == pytest.approx(sum(v for _, v in pattern))
+
+
+def test_trace_feeds_the_plan_simulator(logs: Path) -> None:
+    """The contract with ``plan simulate --from-logs``: the trace, repeated weekday by weekday, is a demand."""
+    from configurator.billing.catalog import load_catalog
+    from configurator.billing.simulate import advise
+
+    trace, _ = demand_trace(tz="America/Los_Angeles", catalog=CATALOG)
+    demand = repeat_weeks(trace, 30, start=trace[0][0])
+    assert len(demand) == 30 and demand[0][0] == trace[0][0]
+    advice = advise(demand, load_catalog(CATALOG))
+    assert advice is not None
