@@ -1,12 +1,12 @@
 """Benchmark: `configurator lint` of a home's three config files vs `check-jsonschema` on one file.
 
-Creates a temporary home with the files `configurator setup` writes for the Atlas preset (Claude Code
+Creates a temporary home by running `configurator setup --yes` for the Atlas preset (Claude Code
 settings.json, Codex config.toml + auth.json, OpenClaw openclaw.json), then times, in the same run,
 `configurator lint <settings.json> <config.toml> <openclaw.json>` and
 `check-jsonschema --schemafile templates/schemas/claude-settings.json <settings.json>` as subprocesses,
 REPEAT times each (interleaved), and prints the medians and their ratio. Target: ratio <= 0.33.
 
-    python benchmarks/lint.py [--repeat N]
+    python benchmarks/lint.py [--repeat N] [--json5]
 
 check-jsonschema is a benchmark-only dependency: it is pip-installed into this interpreter if missing.
 """
@@ -14,7 +14,6 @@ check-jsonschema is a benchmark-only dependency: it is pip-installed into this i
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import statistics
@@ -27,58 +26,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-atlas-BENCHMARK-0123456789abcdef"
 
-SETTINGS = {"env": {
-    "ANTHROPIC_AUTH_TOKEN": KEY,
-    "ANTHROPIC_BASE_URL": "https://api.atlascloud.ai",
-    "ANTHROPIC_MODEL": "deepseek-ai/deepseek-v4-pro",
-    "ANTHROPIC_DEFAULT_SONNET_MODEL": "deepseek-ai/deepseek-v4-pro",
-    "ANTHROPIC_DEFAULT_HAIKU_MODEL": "deepseek-ai/deepseek-v4-flash",
-    "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
-}}
-CODEX = """model_provider = "atlascloud"
-model = "deepseek-ai/deepseek-v4-pro"
-
-[model_providers.atlascloud]
-name = "Atlas Cloud"
-base_url = "https://api.atlascloud.ai/v1"
-wire_api = "responses"
-requires_openai_auth = true
-"""
-OPENCLAW = """{
-  models: {
-    providers: {
-      atlascloud: {
-        baseUrl: "https://api.atlascloud.ai/v1",
-        apiKey: "@@KEY@@",
-        api: "openai-completions",
-        models: [
-          {
-            id: "deepseek-ai/deepseek-v4-pro",
-            name: "DeepSeek V4 Pro",
-            contextWindow: 1048576,
-            maxTokens: 65536
-          },
-          {
-            id: "deepseek-ai/deepseek-v4-flash",
-            name: "DeepSeek V4 Flash",
-            contextWindow: 1048576,
-            maxTokens: 65536
-          }
-        ]
-      }
-    }
-  },
-  agents: {
-    defaults: {
-      model: {
-        primary: "atlascloud/deepseek-ai/deepseek-v4-pro"
-      }
-    }
-  }
-}
-""".replace("@@KEY@@", KEY)
-
-
 def ensure_check_jsonschema() -> str:
     exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which("check-jsonschema")
     if exe:
@@ -90,18 +37,19 @@ def ensure_check_jsonschema() -> str:
     return exe
 
 
-def make_home(home: Path) -> list[Path]:
-    files = {
-        home / ".claude" / "settings.json": json.dumps(SETTINGS, indent=2) + "\n",
-        home / ".codex" / "config.toml": CODEX,
-        home / ".codex" / "auth.json": json.dumps({"OPENAI_API_KEY": KEY}, indent=2) + "\n",
-        home / ".openclaw" / "openclaw.json": OPENCLAW,
-    }
-    for path, text in files.items():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-        os.chmod(path, 0o600)
+def make_home(home: Path, env: dict[str, str]) -> list[Path]:
+    """The files `configurator setup` really writes for the Atlas preset (file key mode)."""
+    subprocess.run([sys.executable, "-m", "configurator", "setup", "--yes", "--api-key-stdin"], input=KEY + "\n",
+                   env=env, check=True, capture_output=True, text=True)
     return [home / ".claude" / "settings.json", home / ".codex" / "config.toml", home / ".openclaw" / "openclaw.json"]
+
+
+def to_bare_json5(path: Path) -> None:
+    """The same OpenClaw data in hand-written JSON5 style (bare keys, a comment): the slower parse path."""
+    import re
+
+    text = re.sub(r'"([A-Za-z_][A-Za-z0-9_]*)":', r"\1:", path.read_text())
+    path.write_text("// edited by hand\n" + text)
 
 
 def timed(cmd: list[str], env: dict[str, str], expect: int) -> float:
@@ -116,13 +64,19 @@ def timed(cmd: list[str], env: dict[str, str], expect: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--json5", action="store_true",
+                        help="rewrite openclaw.json with bare keys and a comment (JSON5 parser path)")
     args = parser.parse_args()
     cj = ensure_check_jsonschema()
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
-        files = make_home(home)
-        env = {k: v for k, v in os.environ.items() if k not in ("CODEX_HOME", "CLAUDE_CONFIG_DIR")}
+        env = {k: v for k, v in os.environ.items()
+               if k not in ("CODEX_HOME", "CLAUDE_CONFIG_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_STATE_DIR",
+                            "OPENCLAW_HOME", "XDG_STATE_HOME")}
         env["HOME"] = str(home)
+        files = make_home(home, env)
+        if args.json5:
+            to_bare_json5(files[2])
         ours = [sys.executable, "-m", "configurator", "lint", *map(str, files)]
         theirs = [cj, "--schemafile", str(ROOT / "templates" / "schemas" / "claude-settings.json"), str(files[0])]
         timed(ours, env, 0)  # warm the OS file cache and .pyc files once
