@@ -275,20 +275,32 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
         _parts(files, 1 << 62)
     tasks = _split(parts, total, n_workers)
     bar = _Progress(total, len(files), progress)
-    merge = _Merge(result, files, [index for index, _ in parts])
+    owners = [index for index, _ in parts]
+    merge = _Merge(result, files, owners)
     peaks: dict[int, float] = {}
     try:
+        if n_workers > 1:
+            try:
+                for first, results, pid, peak in _in_workers(tasks, n_workers, zone, ccusage_compat, meanwhile):
+                    merge.add(first, results)
+                    peaks[pid] = max(peak, peaks.get(pid, 0.0))
+                    bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
+            except (OSError, RuntimeError, EOFError) as e:
+                # no worker processes here (a sandbox without fork or semaphores, a worker killed):
+                # read everything in this process instead
+                result.notes.append(f"the log files were read in one process ({type(e).__name__}: {e}).")
+                result.malformed_lines = result.invalid_records = 0
+                result.files_with_skips = result.unreadable_files = 0
+                merge = _Merge(result, files, owners)
+                peaks.clear()
+                bar.done = 0
+                n_workers = 1
         if n_workers <= 1:
             _init_worker(zone, ccusage_compat)
             bucket = Bucketer(zone.build())
             for first, run in tasks:
                 merge.add(first, [_read_one(part, bucket) for part in run])
                 bar.advance(sum(part[2] for part in run))
-        else:
-            for first, results, pid, peak in _in_workers(tasks, n_workers, zone, ccusage_compat, meanwhile):
-                merge.add(first, results)
-                peaks[pid] = max(peak, peaks.get(pid, 0.0))
-                bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
     finally:
         bar.close()
     merge.finish()

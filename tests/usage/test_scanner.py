@@ -262,3 +262,18 @@ def test_line_cuts_start_lines(tmp_path: Path) -> None:
         got = b"".join(bytes(buf[:end]) + b"\n" for a, b in zip(cuts, cuts[1:], strict=False)
                        for buf, end in reader.blocks(str(path), a, b))
         assert got == data
+
+
+def test_without_worker_processes_the_scan_runs_in_process(logs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = scanner.scan(zone=resolve_zone("UTC"), workers=1)
+
+    def no_fork(*args, **kwargs):
+        raise OSError(38, "Function not implemented")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(scanner, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(scanner, "_in_workers", no_fork)
+    result = scanner.scan(zone=resolve_zone("UTC"), workers=2)
+    assert result.rows == expected.rows and result.workers == 1
+    assert (result.malformed_lines, result.invalid_records) == (expected.malformed_lines, expected.invalid_records)
+    assert any(n.startswith("the log files were read in one process (OSError") for n in result.notes)
