@@ -1,9 +1,11 @@
 """The scan: find the files, read them on every core, merge in file order, sum per day.
 
-Files are split into contiguous runs of about equal size and read by a pool of processes (one per
-core); each worker returns compact records per file. The parent merges the runs *in file order*
-(``imap`` keeps the order) while the workers go on reading, because de-duplication keeps the first
-copy read. Small histories are read in-process: a pool costs more than it saves there.
+Files are split into contiguous runs of about equal size (a large Claude Code transcript into
+line-aligned ranges); run ``i`` goes to worker process ``i % cores``. Each worker streams compact
+records per file back through a pipe. The parent merges the runs *in file order* while the workers
+go on reading — de-duplication keeps the first copy read, exactly as ccusage does — and meanwhile
+loads the plan catalog. Small histories are read in-process (processes cost more than they save
+there), and so is everything when worker processes cannot be started.
 """
 
 from __future__ import annotations
