@@ -45,17 +45,17 @@ Event = tuple
 
 
 def _usage(value: object) -> tuple[int, int, int, int] | None:
+    """A ``TokenUsage`` object -> (input, cached, output, reasoning); None when it is not one."""
     if type(value) is not dict:
         return None
-    out = []
-    for name in ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens"):
-        n = value.get(name, 0)
-        if n is None:
-            n = 0
-        if type(n) is not int or n < 0:
-            return None
-        out.append(n)
-    return (out[0], out[1], out[2], out[3])
+    a = value.get("input_tokens") or 0
+    b = value.get("cached_input_tokens") or 0
+    c = value.get("output_tokens") or 0
+    d = value.get("reasoning_output_tokens") or 0
+    if type(a) is int and type(b) is int and type(c) is int and type(d) is int and a >= 0 and b >= 0 \
+            and c >= 0 and d >= 0:
+        return (a, b, c, d)
+    return None
 
 
 def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int, int]:
@@ -67,6 +67,7 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
     events: list[Event] = []
     malformed = invalid = 0
     metas = 0
+    have_total = False
     copied_second: str | None = None
     model: str | None = None
     for buf, stop in blocks(path):
@@ -115,7 +116,10 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
                     invalid += 1
                     continue
                 total = _usage(info.get("total_token_usage"))
-                last = _usage(info.get("last_token_usage"))
+                # the per-turn figure is only used until the file's first total, or when there is none
+                last = _usage(info.get("last_token_usage")) if total is None or not have_total else None
+                if total is not None:
+                    have_total = True
                 date = bucket.date_of(ts)
                 if (total is None and last is None) or date is None:
                     invalid += 1
