@@ -68,6 +68,7 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
     malformed = invalid = 0
     metas = 0
     have_total = False
+    last_info = None
     copied_second: str | None = None
     model: str | None = None
     for buf, stop in blocks(path):
@@ -88,6 +89,16 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
                 if startswith(b'event_msg","payload":{"type":"', kind_at):
                     if not startswith(b'token_count"', kind_at + 30):
                         continue
+                    # Codex re-emits unchanged totals (with new rate limits): the same "info" bytes as
+                    # the previous event count nothing and change nothing, so they are not parsed
+                    info_end = find(b',"rate_limits":', kind_at, end)
+                    if info_end > 0:
+                        info = buf[kind_at + 43:info_end]
+                        if info == last_info:
+                            continue
+                        last_info = info
+                    else:
+                        last_info = None
                 elif not (startswith(b'turn_context"', kind_at) or startswith(b'session_meta"', kind_at)):
                     continue
             elif find(MARKERS[0], start, end) < 0 and find(MARKERS[1], start, end) < 0 and \
