@@ -9,7 +9,8 @@
 - Codex: ``rollout-*.jsonl`` below ``$CODEX_HOME/sessions/`` and ``$CODEX_HOME/archived_sessions/``
   (default ``~/.codex``). Files are ordered by the session start time in their name, so that a
   parent session is read before the sessions forked from it.
-- OpenClaw: ``<state>/agents/<agent>/sessions/*.jsonl`` (and the ``.jsonl.reset.<time>`` /
+- OpenClaw: ``<state>/agents/<agent>/agent/openclaw-agent.sqlite`` (2026.9 and later) and
+  ``<state>/agents/<agent>/sessions/*.jsonl`` (and the ``.jsonl.reset.<time>`` /
   ``.jsonl.deleted.<time>`` archives OpenClaw leaves behind), where ``<state>`` is
   ``$OPENCLAW_STATE_DIR``, else ``$OPENCLAW_HOME/.openclaw``, else ``~/.openclaw``; plus the legacy
   folders ``~/.clawdbot``, ``~/.moltbot`` and ``~/.moldbot``.
@@ -173,6 +174,14 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
             if sessions.is_dir():
                 roots.append(sessions)
                 _walk(sessions, _openclaw_name, found)
+            # OpenClaw 2026.9 and later: transcripts in a SQLite database per agent
+            db = agents / agent / "agent" / "openclaw-agent.sqlite"
+            try:
+                if db.is_file():
+                    roots.append(db.parent)
+                    found.append((str(db), db.stat().st_size))
+            except OSError:
+                continue
     found.sort(key=lambda item: item[0])
     return [SourceFile(OPENCLAW, p, s) for p, s in found], [str(r) for r in roots], []
 

@@ -86,6 +86,8 @@ def _session_of(path: str) -> str:
 
 def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     """-> (entries, malformed lines, invalid records)."""
+    if path.endswith(".sqlite"):
+        return read_sqlite(path, bucket)
     import orjson
 
     loads = orjson.loads
@@ -126,48 +128,107 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
             if type(d) is not dict:
                 malformed += 1
                 continue
-            kind = d.get("type")
-            if kind == "model_change" or (kind == "custom" and d.get("customType") == "model-snapshot"):
-                source = d.get("data") if type(d.get("data")) is dict else d
-                name = source.get("modelId") or source.get("model")
-                if type(name) is str and name:
-                    model = name
+            model, entry, bad = _record(d, session, bucket, model)
+            if entry is not None:
+                entries.append(entry)
+            invalid += bad
+    return entries, malformed, invalid
+
+
+def _record(d: dict, session: str, bucket: Bucketer, model: str | None) -> tuple[str | None, Entry | None, int]:
+    """One parsed transcript event -> (current model, entry or None, 1 if the record was invalid)."""
+    kind = d.get("type")
+    if kind == "model_change" or (kind == "custom" and d.get("customType") == "model-snapshot"):
+        source = d.get("data") if type(d.get("data")) is dict else d
+        name = source.get("modelId") or source.get("model")
+        if type(name) is str and name:
+            model = name
+        return model, None, 0
+    if kind != "message":
+        return model, None, 0
+    msg = d.get("message")
+    if type(msg) is not dict or msg.get("role") != "assistant":
+        return model, None, 0
+    raw = msg.get("usage")
+    if raw is None:
+        raw = d.get("usage")
+    if type(raw) is not dict:
+        return model, None, 0
+    i = raw.get("input")
+    o = raw.get("output")
+    r = raw.get("cacheRead")
+    w = raw.get("cacheWrite")
+    if (type(i) is int and type(o) is int and type(r) is int and type(w) is int
+            and i >= 0 and o >= 0 and r >= 0 and w >= 0 and _ALTERNATES.isdisjoint(raw)
+            and (i or o or r or w)):
+        tokens = (i, o, r, w)  # what normalize() returns for the usual shape, without the work
+    else:
+        tokens = normalize(raw)
+    if tokens is None:
+        return model, None, 1
+    if not any(tokens):
+        return model, None, 0
+    ts = d.get("timestamp")
+    date = bucket.date_of(ts) if type(ts) is str else None
+    if date is None:
+        ts = msg.get("timestamp")
+        date = bucket.date_of(ts)
+    if date is None:
+        return model, None, 1
+    name = msg.get("model") or msg.get("modelId") or d.get("model") or model
+    inp, out, cr, cw = tokens
+    key = (session, d.get("id"), ts, tokens)
+    return model, (key, date, name if type(name) is str else None, inp, cr, cw, out), 0
+
+
+#: OpenClaw 2026.9 keeps transcripts in SQLite: agents/<agent>/agent/openclaw-agent.sqlite, table
+#: transcript_events(session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes, ...), where
+#: event_json holds the same objects the JSONL lines held (checked with the real openclaw 2026.9.6, see
+#: tests/conformance/FINDINGS.md). Events stored only compressed (event_zstd) cannot be read with the
+#: standard library and are counted as skipped.
+SQLITE_NAME = "openclaw-agent.sqlite"
+_SQL = (
+    "SELECT session_id, event_json FROM transcript_events "
+    "WHERE event_json IS NULL OR event_json LIKE '%\"usage\"%' OR event_json LIKE '%\"model_change\"%' "
+    "OR event_json LIKE '%\"model-snapshot\"%' ORDER BY session_id, seq"
+)
+
+
+def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
+    """-> (entries, unreadable events, invalid records) from an OpenClaw transcript database, read-only."""
+    import sqlite3
+    from urllib.parse import quote
+
+    import orjson
+
+    entries: list[Entry] = []
+    malformed = invalid = 0
+    try:
+        conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return entries, 1, 0
+    try:
+        models: dict[str, str | None] = {}
+        for session, event_json in conn.execute(_SQL):
+            if event_json is None:
+                malformed += 1  # compressed only
                 continue
-            if kind != "message":
+            try:
+                d = orjson.loads(event_json)
+            except orjson.JSONDecodeError:
+                malformed += 1
                 continue
-            msg = d.get("message")
-            if type(msg) is not dict or msg.get("role") != "assistant":
+            if type(d) is not dict:
+                malformed += 1
                 continue
-            raw = msg.get("usage")
-            if raw is None:
-                raw = d.get("usage")
-            if type(raw) is not dict:
-                continue
-            i = raw.get("input")
-            o = raw.get("output")
-            r = raw.get("cacheRead")
-            w = raw.get("cacheWrite")
-            if (type(i) is int and type(o) is int and type(r) is int and type(w) is int
-                    and i >= 0 and o >= 0 and r >= 0 and w >= 0 and _ALTERNATES.isdisjoint(raw)
-                    and (i or o or r or w)):
-                tokens = (i, o, r, w)  # what normalize() returns for the usual shape, without the work
-            else:
-                tokens = normalize(raw)
-            if tokens is None:
-                invalid += 1
-                continue
-            if not any(tokens):
-                continue
-            ts = d.get("timestamp")
-            date = bucket.date_of(ts) if type(ts) is str else None
-            if date is None:
-                ts = msg.get("timestamp")
-                date = bucket.date_of(ts)
-            if date is None:
-                invalid += 1
-                continue
-            name = msg.get("model") or msg.get("modelId") or d.get("model") or model
-            inp, out, cr, cw = tokens
-            key = (session, d.get("id"), ts, tokens)
-            entries.append((key, date, name if type(name) is str else None, inp, cr, cw, out))
+            sid = str(session)
+            model, entry, bad = _record(d, sid, bucket, models.get(sid))
+            models[sid] = model
+            invalid += bad
+            if entry is not None:
+                entries.append(entry)
+    except sqlite3.Error:
+        malformed += 1
+    finally:
+        conn.close()
     return entries, malformed, invalid

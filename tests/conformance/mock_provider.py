@@ -47,7 +47,7 @@ def _sse(event: str | None, data: Any) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "MockProvider/1.0"
     protocol_version = "HTTP/1.1"
-    mock: "MockProvider"  # set on the subclass per instance
+    mock: MockProvider  # set on the subclass per instance
 
     def log_message(self, *args: Any) -> None:  # keep test output quiet
         pass
@@ -403,7 +403,7 @@ class MockProvider:
         self._timer: threading.Timer | None = None
         self._stopped = False
 
-    def start(self) -> "MockProvider":
+    def start(self) -> MockProvider:
         if self._thread is None:
             self._thread = threading.Thread(target=self._server.serve_forever, name="mock-provider", daemon=True)
             self._thread.start()
@@ -426,7 +426,7 @@ class MockProvider:
     def paths(self) -> list[str]:
         return [r["path"] for r in self.requests]
 
-    def __enter__(self) -> "MockProvider":
+    def __enter__(self) -> MockProvider:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

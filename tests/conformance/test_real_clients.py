@@ -78,6 +78,15 @@ def _lint_rules(path: Path, home: Path) -> set[str]:
     return {f["rule"] for f in json.loads(proc.stdout)["findings"]}
 
 
+def _assert_usage(home: Path, tool: str, requests: int) -> None:
+    """What the real client logged is what `configurator usage` reports (the mock answers 10 in, 3 out)."""
+    proc = run_cli("usage", "--json", "--tool", tool, "--timezone", "UTC", env={"HOME": str(home)})
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["rows"]
+    assert [(r["input_tokens"] + r["cache_read_tokens"], r["output_tokens"], r["requests"]) for r in rows] == [
+        (10 * requests, 3 * requests, requests)], rows
+
+
 @pytest.fixture
 def mock():
     with MockProvider(api_key=KNOWN_KEY, max_lifetime=240) as m:
@@ -97,6 +106,7 @@ def test_claude_code_reaches_messages_with_bearer_key(home: Path, mock: MockProv
     assert posts and all(r["path"].startswith("/v1/messages") for r in posts)
     assert all(r["auth"] == f"Bearer {KNOWN_KEY}" for r in posts)
     assert not any("/v1/v1/" in r["path"] for r in mock.requests)
+    _assert_usage(home, "claude-code", len(posts))
 
 
 def test_negative_claude_base_url_with_v1_is_doubled(home: Path, mock: MockProvider) -> None:
@@ -146,6 +156,7 @@ def test_codex_doctor_and_exec(home: Path, mock: MockProvider, storage: str) -> 
     posts = [r for r in mock.requests if r["method"] == "POST"]
     assert [r["path"] for r in posts] == ["/v1/responses"]
     assert posts[0]["auth"] == f"Bearer {KNOWN_KEY}"
+    _assert_usage(home, "codex", 1)
 
 
 def test_negative_codex_seed_chat_wire_api_fails_to_load(home: Path, mock: MockProvider) -> None:
@@ -210,3 +221,4 @@ def test_openclaw_agent_sends_one_chat_completion(home: Path, mock: MockProvider
     posts = [r for r in mock.requests if r["method"] == "POST"]
     assert [r["path"] for r in posts] == ["/v1/chat/completions"]
     assert posts[0]["auth"] == f"Bearer {KNOWN_KEY}"
+    _assert_usage(home, "openclaw", 1)

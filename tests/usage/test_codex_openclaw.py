@@ -120,3 +120,46 @@ def test_openclaw_alternate_usage_names(home: Path) -> None:
     rows = build(tz="UTC", tools="openclaw").rows
     assert [(r["model"], r["input_tokens"], r["cache_read_tokens"], r["output_tokens"]) for r in rows] == [
         ("kimi-k2", 70, 30, 7)]
+
+
+def _openclaw_db(path: Path, rows: list[tuple[str, int, str | None]]) -> None:
+    """The transcript store of OpenClaw 2026.9 (schema as the real openclaw 2026.9.6 creates it)."""
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE transcript_events (session_id TEXT, seq INTEGER, event_json TEXT, created_at INTEGER, "
+                 "event_zstd BLOB, event_utf8_bytes INTEGER, navigation_json TEXT)")
+    conn.executemany("INSERT INTO transcript_events (session_id, seq, event_json) VALUES (?, ?, ?)", rows)
+    conn.commit()
+    conn.close()
+
+
+def test_openclaw_sqlite_transcripts(home: Path, rows_by_key) -> None:
+    db = home / ".openclaw" / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
+    msg = {"type": "message", "id": "m1", "parentId": "p", "timestamp": "2026-10-05T23:30:00.000Z",
+           "message": {"role": "assistant", "api": "openai-completions", "provider": "atlascloud",
+                       "model": "deepseek-ai/deepseek-v4-pro",
+                       "usage": {"input": 10, "output": 3, "cacheRead": 4, "cacheWrite": 0, "totalTokens": 17,
+                                 "cost": {"total": 0}}, "stopReason": "stop"}}
+    user = {"type": "message", "id": "u1", "timestamp": "2026-10-05T23:29:00.000Z",
+            "message": {"role": "user", "content": [{"type": "text", "text": "ping"}]}}
+    second = {**msg, "id": "m2", "timestamp": "2026-10-06T00:10:00.000Z"}
+    _openclaw_db(db, [
+        ("s1", 1, json.dumps({"type": "session", "id": "s1"})),
+        ("s1", 2, json.dumps(user)),
+        ("s1", 3, json.dumps(msg)),
+        ("s1", 4, json.dumps(msg)),       # the same event stored twice counts once
+        ("s1", 5, json.dumps(second)),
+        ("s1", 6, None),                  # compressed only: skipped, reported
+        ("s1", 7, "{\"usage\": not json"),
+    ])
+    report = build(tz="UTC", tools="openclaw")
+    assert rows_by_key(report.rows) == {
+        ("2026-10-05", OC, "deepseek-ai/deepseek-v4-pro"): (10, 4, 0, 3, 1),
+        ("2026-10-06", OC, "deepseek-ai/deepseek-v4-pro"): (10, 4, 0, 3, 1),
+    }
+    assert report.skipped["malformed_lines"] == 2
+    # Tokyo: both messages fall on 10-06 local time
+    tokyo = rows_by_key(build(tz="Asia/Tokyo", tools="openclaw").rows)
+    assert tokyo == {("2026-10-06", OC, "deepseek-ai/deepseek-v4-pro"): (20, 8, 0, 6, 2)}
