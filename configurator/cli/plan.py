@@ -114,17 +114,21 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
     return emit(run_quiz(answers, trace, catalog, start=begin, days=days, chart=chart), as_json=as_json)
 
 
-@plan.command(short_help="Simulate every strategy over a usage CSV -> the cheapest plan.")
+@plan.command(short_help="Simulate every strategy over your usage (CSV or agent logs) -> the cheapest plan.")
 @click.option("--usage", "usage_file", type=click.Path(dir_okay=False), default=None, metavar="FILE.csv",
               help="CSV with date,credits or date,model,input_tokens,output_tokens,cache_read_tokens,"
                    "cache_write_tokens.")
+@click.option("--from-logs", is_flag=True, help="Use your real usage from local Claude Code, Codex and OpenClaw logs.")
+@click.option("--history-days", type=int, default=None, metavar="N", help="With --from-logs: only the last N days.")
+@click.option("--timezone", "tz", default=None, metavar="TZ", help="With --from-logs: day boundaries (default: local).")
 @start_option("the file's first date")
 @days_option(", or the file's whole span if longer; a shorter file is repeated to fill them")
 @wait_option
 @catalog_option
 @chart_option
 @json_option
-def simulate(usage_file: str | None, start: _dt.date | None, horizon: int | None, wait: bool | None,
+def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, tz: str | None,
+             start: _dt.date | None, horizon: int | None, wait: bool | None,
              catalog_path: str | None, chart: bool, as_json: bool) -> int:
     """Simulate every strategy day by day over your usage and recommend the cheapest."""
     from configurator.billing.catalog import load_catalog
@@ -133,9 +137,16 @@ def simulate(usage_file: str | None, start: _dt.date | None, horizon: int | None
     from configurator.render import emit
 
     catalog = load_catalog(catalog_path)
+    if from_logs:
+        if usage_file is not None or start is not None:
+            raise ConfiguratorError("--from-logs simulates from the day after your history; drop --usage/--start.")
+        from configurator.usage.trace import simulate_from_logs
+
+        return emit(simulate_from_logs(catalog=catalog, horizon_days=horizon, history_days=history_days, tz=tz,
+                                       accept_waiting=bool(wait), chart=chart), as_json=as_json)
     if usage_file is None:
         raise ConfiguratorError("plan simulate needs usage: pass --usage FILE.csv (columns date,credits or "
-                                "date,model,input_tokens,output_tokens,...).")
+                                "date,model,input_tokens,output_tokens,...) or --from-logs.")
     from configurator.billing.usage_csv import load_usage_csv
 
     usage = load_usage_csv(usage_file, catalog)

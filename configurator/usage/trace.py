@@ -29,6 +29,12 @@ def demand_trace(*, days: int | None = None, tz: str | None = None, tools: Itera
     if days is not None and days < 1:
         raise ConfiguratorError(f"--days must be at least 1 (got {days}).")
     report = build(tz=tz, tools=tools, catalog=catalog, env=env, progress=progress)
+    trace, note, _ = trace_from_report(report, days)
+    return trace, note
+
+
+def trace_from_report(report: Any, days: int | None = None) -> tuple[Trace, str, list[str]]:
+    """(daily credits, note, models that were priced) from a usage report; see :func:`demand_trace`."""
     if not report.rows:
         looked = ", ".join(p for roots in report.scan["roots"].values() for p in roots) or \
             "~/.claude, ~/.config/claude, ~/.codex and ~/.openclaw"
@@ -36,11 +42,13 @@ def demand_trace(*, days: int | None = None, tz: str | None = None, tools: Itera
                                 "or simulate from a file with --usage FILE.csv.")
     per_day: dict[str, float] = {}
     priced = 0
+    models: set[str] = set()
     for row in report.rows:
         per_day.setdefault(row["date"], 0.0)
         if row["credits"] is not None:
             per_day[row["date"]] += row["credits"]
             priced += 1
+            models.add(row["model"])
     if priced == 0:
         models = ", ".join(sorted(report.unknown_models)) or "none"
         where = report.warnings[0] if report.warnings and not report.unknown_models else \
@@ -63,7 +71,28 @@ def demand_trace(*, days: int | None = None, tz: str | None = None, tools: Itera
         n = sum(report.unknown_models.values())
         note += (f"; {n:,} request{'s' if n != 1 else ''} of models without a credit rate left out "
                  f"({', '.join(sorted(report.unknown_models))})")
-    return trace, note
+    return trace, note, sorted(models)
+
+
+def simulate_from_logs(*, catalog: Any, horizon_days: int | None = None, history_days: int | None = None,
+                       tz: str | None = None, tools: Any = None, accept_waiting: bool = False,
+                       chart: bool = True, progress: bool | None = None) -> Any:
+    """`plan simulate --from-logs`: the real history, its observed weeks repeated over the horizon,
+    through the same advice as every other plan command."""
+    from configurator.billing.report import run_simulate
+    from configurator.usage.report import build
+
+    if history_days is not None and history_days < 1:
+        raise ConfiguratorError(f"--history-days must be at least 1 (got {history_days}).")
+    report = build(tz=tz, tools=tools, catalog=catalog, progress=progress)
+    trace, note, models = trace_from_report(report, history_days)
+    horizon = horizon_days or 90
+    start = trace[-1][0] + _dt.timedelta(days=1)
+    demand = repeat_weeks(trace, horizon, start=start)
+    source = f"your agent logs: {note}; {repeat_weeks_note(trace, horizon)}"
+    return run_simulate(demand, catalog, source_note=source, horizon_days=horizon, start=start,
+                        accept_waiting=accept_waiting, models_used=models, chart=chart,
+                        extra={"history": [{"date": d.isoformat(), "credits": c} for d, c in trace]})
 
 
 def _filled(trace: Iterable[tuple[_dt.date, float]]) -> Trace:
