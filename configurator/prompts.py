@@ -12,7 +12,11 @@ NOTHING_WRITTEN = "Cancelled. Nothing was written."
 
 
 class Prompter:
-    def __init__(self, input: Any = None, output: Any = None) -> None:
+    """``raw_interrupts=True`` lets Ctrl-C (KeyboardInterrupt) and end of input (EOFError) through to the
+    caller, which words its own message; by default they become :class:`Aborted` ("Nothing was written.")."""
+
+    def __init__(self, input: Any = None, output: Any = None, *, raw_interrupts: bool = False) -> None:
+        self._raw = raw_interrupts
         self._kw: dict[str, Any] = {}
         if input is not None:
             self._kw["input"] = input
@@ -22,10 +26,12 @@ class Prompter:
     def _ask(self, question: Any) -> Any:
         try:
             answer = question.unsafe_ask()
+            if answer is None:  # questionary's way of saying the prompt was cancelled
+                raise KeyboardInterrupt
         except (KeyboardInterrupt, EOFError):
+            if self._raw:
+                raise
             raise Aborted(NOTHING_WRITTEN) from None
-        if answer is None:
-            raise Aborted(NOTHING_WRITTEN)
         return answer
 
     def select(self, message: str, choices: Sequence[tuple[str, Any]], default: Any = None) -> Any:
@@ -36,13 +42,15 @@ class Prompter:
         return self._ask(questionary.select(message, choices=qs, default=dflt, **self._kw))
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, Any, bool]],
-                 validate: Callable[[list[Any]], bool | str] | None = None) -> list[Any]:
+                 validate: Callable[[list[Any]], bool | str] | None = None, instruction: str | None = None) -> list[Any]:
         import questionary
 
         qs = [questionary.Choice(title, value=value, checked=checked) for title, value, checked in choices]
         kwargs = dict(self._kw)
         if validate is not None:
             kwargs["validate"] = validate
+        if instruction is not None:
+            kwargs["instruction"] = instruction
         return list(self._ask(questionary.checkbox(message, choices=qs, **kwargs)))
 
     def text(self, message: str, default: str = "", validate: Callable[[str], bool | str] | None = None) -> str:

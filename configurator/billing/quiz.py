@@ -222,50 +222,30 @@ class Prompter(Protocol):
 
 
 class QuestionaryPrompter:
-    """The real prompts. ``input``/``output`` go to prompt_toolkit (tests pass a pipe and DummyOutput).
-
-    ``unsafe_ask`` lets Ctrl-C (KeyboardInterrupt) and end of input (EOFError) reach the entry point,
-    which prints one line and exits 2.
+    """The real prompts: the shared :class:`configurator.prompts.Prompter` (questionary), with the quiz's
+    choice shapes. ``input``/``output`` go to prompt_toolkit (tests pass a pipe and DummyOutput). Ctrl-C
+    (KeyboardInterrupt) and end of input (EOFError) reach the command, which prints one line and exits 2.
     """
 
     def __init__(self, input: Any = None, output: Any = None) -> None:
-        self._kw: dict[str, Any] = {}
-        if input is not None:
-            self._kw["input"] = input
-        if output is not None:
-            self._kw["output"] = output
+        from configurator.prompts import Prompter as _Shared
 
-    def _ask(self, question: Any) -> Any:
-        answer = question.unsafe_ask()
-        if answer is None:  # questionary's way of saying the prompt was cancelled
-            raise KeyboardInterrupt
-        return answer
+        self._p = _Shared(input, output, raw_interrupts=True)
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], default: Sequence[str]) -> list[str]:
-        import questionary
-
-        return self._ask(questionary.checkbox(
-            message, choices=[questionary.Choice(label, value=v, checked=v in default) for v, label in choices],
+        return self._p.checkbox(
+            message, [(label, v, v in default) for v, label in choices],
             validate=lambda picked: True if picked else "Pick at least one (space ticks, enter confirms).",
-            instruction="(space to tick, enter to confirm)", **self._kw))
+            instruction="(space to tick, enter to confirm)")
 
     def select(self, message: str, choices: Sequence[tuple[Any, str]], default: Any) -> Any:
-        import questionary
-
-        return self._ask(questionary.select(
-            message, choices=[questionary.Choice(label, value=v) for v, label in choices], default=default,
-            **self._kw))
+        return self._p.select(message, [(label, v) for v, label in choices], default=default)
 
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str:
-        import questionary
-
-        return self._ask(questionary.text(
-            message, default=default, validate=lambda s: validate(s) or True, **self._kw))
+        return self._p.text(message, default=default, validate=lambda s: validate(s) or True)
 
     def confirm(self, message: str, default: bool) -> bool:
-        import questionary
-
-        return bool(self._ask(questionary.confirm(message, default=default, **self._kw)))
+        return self._p.confirm(message, default=default)
 
 
 def default_prompter() -> Prompter:
