@@ -50,6 +50,8 @@ class SetupOptions:
     dry_run: bool = False
     #: set by the wizard: the key it read with a password prompt
     key: str | None = None
+    #: options the user gave on the command line: the wizard does not ask those questions again
+    given: frozenset[str] = frozenset()
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")

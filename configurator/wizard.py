@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Any
 
 from configurator.configure import (
     SetupOptions,
@@ -48,19 +47,28 @@ def _validate_env_name(value: str) -> bool | str:
 
 
 def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
+    """Ask what the flags did not answer (``opts.given``), preview the diffs, confirm, write."""
     p = prompter or Prompter()
-    found = set(detected_tools())
-    tools = p.checkbox(
-        "Which tools should use the provider?",
-        [(get(t).DISPLAY + ("" if t in found else "  (not detected)"), t, t in found or not found) for t in TOOL_NAMES],
-        validate=lambda chosen: True if chosen else "Pick at least one tool (space toggles).",
-    )
+    given = opts.given
+    if opts.tools:
+        tools = list(opts.tools)
+    else:
+        found = set(detected_tools())
+        tools = p.checkbox(
+            "Which tools should use the provider?",
+            [(get(t).DISPLAY + ("" if t in found else "  (not detected)"), t, t in found or not found)
+             for t in TOOL_NAMES],
+            validate=lambda chosen: True if chosen else "Pick at least one tool (space toggles).",
+        )
     ids = preset_ids()
-    opts.provider = p.select(
-        "Provider:", [(load_preset(i).name, i) for i in ids], default=opts.provider if opts.provider in ids else ids[0]
-    )
+    if "provider" not in given:
+        opts.provider = p.select(
+            "Provider:", [(load_preset(i).name, i) for i in ids],
+            default=opts.provider if opts.provider in ids else ids[0],
+        )
     preset = load_preset(opts.provider)
-    if preset.is_custom:
+    urls_given = bool(opts.base_url or (opts.anthropic_base_url and opts.openai_base_url))
+    if preset.is_custom and not urls_given:
         url = p.text("Base URL (https://host or https://host/v1):", validate=_validate_url)
         try:
             derive_base_urls(url)
@@ -71,15 +79,18 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
                 "Anthropic-compatible base URL (Claude Code appends /v1/messages):", validate=_validate_url
             )
             opts.openai_base_url = p.text("OpenAI-compatible base URL (usually ends in /v1):", validate=_validate_url)
-    opts.key_storage = p.select(
-        "Where should the API key live?",
-        [
-            ("In the tools' config files (mode 0600)", "file"),
-            ("In an environment variable (you export it; files name the variable)", "env"),
-        ],
-        default="file",
-    )
-    if opts.key_storage == "file":
+    if "key_storage" not in given:
+        opts.key_storage = p.select(
+            "Where should the API key live?",
+            [
+                ("In the tools' config files (mode 0600)", "file"),
+                ("In an environment variable (you export it; files name the variable)", "env"),
+            ],
+            default="file",
+        )
+    if "api_key_env" in given:
+        pass  # file mode: build_profile reads the key from that variable; env mode: the files name it
+    elif opts.key_storage == "file":
         env_key = os.environ.get(preset.env_var, "")
         if env_key and not is_placeholder(env_key) and p.confirm(f"Use the key in ${preset.env_var}?", default=True):
             opts.key = env_key
@@ -90,23 +101,27 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
         opts.api_key_env = p.text(
             "Environment variable that holds the key:", default=preset.env_var, validate=_validate_env_name
         )
-    if preset.is_custom:
-        opts.model = p.text("Main model id:", validate=lambda v: bool(v.strip()) or "Enter a model id.")
-        opts.fast_model = p.text("Fast model id (for background tasks):", default=opts.model)
-    else:
-        choices = [(f"{m.name} ({m.id})", m.id) for m in preset.models]
-        opts.model = p.select("Main model:", choices, default=preset.main_model)
-        opts.fast_model = p.select("Fast model (background tasks):", choices, default=preset.fast_model)
+    choices = [(f"{m.name} ({m.id})", m.id) for m in preset.models]
+    if "model" not in given:
+        if preset.is_custom:
+            opts.model = p.text("Main model id:", validate=lambda v: bool(v.strip()) or "Enter a model id.")
+        else:
+            opts.model = p.select("Main model:", choices, default=preset.main_model)
+    if "fast_model" not in given:
+        if preset.is_custom:
+            opts.fast_model = p.text("Fast model id (for background tasks):", default=opts.model or "")
+        else:
+            opts.fast_model = p.select("Fast model (background tasks):", choices, default=preset.fast_model)
     if "claude-code" in tools:
         from configurator.targets import claude_code
 
         info = claude_code.inspect()
-        if info["has_api_key"]:
+        if info["has_api_key"] and "keep_anthropic_api_key" not in given:
             opts.keep_anthropic_api_key = not p.confirm(
                 "Your Claude Code settings also set ANTHROPIC_API_KEY, which conflicts with the token. Remove it?",
                 default=True,
             )
-        if not info["onboarded"]:
+        if not info["onboarded"] and "claude_skip_login" not in given:
             opts.claude_skip_login = p.confirm(
                 "Mark Claude Code onboarding as done in ~/.claude.json (skips its first-start theme picker and "
                 "notes; the folder trust question still comes)?",
@@ -129,7 +144,3 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
     notes += not_installed_notes(tools)
     notes += lint_written(plan)
     return result_for(plan, tools, dry_run=False, extra_notes=notes)
-
-
-def answers_summary(opts: SetupOptions) -> dict[str, Any]:
-    return {"provider": opts.provider, "key_storage": opts.key_storage, "model": opts.model}

@@ -38,6 +38,9 @@ def setup(as_json: bool, tools: tuple[str, ...], **options: object) -> int:
     from configurator import configure
     from configurator.render import emit
 
-    opts = configure.SetupOptions(tools=list(tools), **options)  # type: ignore[arg-type]
+    ctx = click.get_current_context()
+    given = frozenset(name for name in ("tools", *options)
+                      if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE)
+    opts = configure.SetupOptions(tools=list(tools), given=given, **options)  # type: ignore[arg-type]
     interactive = not opts.yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() and not opts.api_key_stdin
     return emit(configure.run(opts, interactive=interactive), as_json=as_json)

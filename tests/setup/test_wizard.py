@@ -308,3 +308,26 @@ def test_rerun_tightens_a_loose_key_file_mode(home: Path) -> None:
     assert (home / SETTINGS).read_bytes() == before
     assert oct((home / SETTINGS).stat().st_mode & 0o777) == oct(0o600)
     assert any("600" in n and str(home / SETTINGS) in n for n in result.notes)
+
+
+def test_flags_on_a_terminal_answer_their_questions(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`configurator setup --tool codex --key-storage env --api-key-env X` on a terminal asks only the rest."""
+    opts = SetupOptions(tools=["codex"], key_storage="env", api_key_env="MY_ATLAS",
+                        given=frozenset({"tools", "key_storage", "api_key_env"}))
+    result = wizard(ENTER, ENTER, ENTER, ENTER, opts=opts)  # provider, main model, fast model, write?
+    questions = [q for q, _ in asked()]
+    assert not any("tools" in q or "key live" in q or "variable" in q for q in questions), questions
+    assert questions[0] == "Provider:" and questions[-1] == "Write these changes?"
+    assert set(files(result)) == {str(home / CODEX_CONFIG)}
+    table = parse_toml((home / CODEX_CONFIG).read_text())["model_providers"]["atlascloud"]
+    assert table["env_key"] == "MY_ATLAS"
+
+
+def test_custom_provider_flags_skip_url_and_model_questions(home: Path) -> None:
+    opts = SetupOptions(tools=["openclaw"], provider="custom", base_url="https://llm.example.com/v1",
+                        model="m-main", key_storage="env", api_key_env="LLM_KEY",
+                        given=frozenset({"tools", "provider", "base_url", "model", "key_storage", "api_key_env"}))
+    wizard(ENTER, ENTER, opts=opts)  # fast model (default: the main one), write?
+    assert [q for q, _ in asked()] == ["Fast model id (for background tasks):", "Write these changes?"]
+    provider = parse_json5((home / OPENCLAW).read_text())["models"]["providers"]["custom"]
+    assert provider["baseUrl"] == "https://llm.example.com/v1" and provider["apiKey"] == "${LLM_KEY}"
