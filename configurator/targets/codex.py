@@ -94,7 +94,8 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         if pid != profile.provider_id and isinstance(table, dict) and table.get("wire_api") == "chat":
             outcome.notes.append(
                 f"{path}: [model_providers.{pid}] still has wire_api = \"chat\"; Codex 0.95 and newer refuse to "
-                "load the whole file because of it. Change it to \"responses\" or remove that provider."
+                "load the whole file because of it. Change it to \"responses\" (`configurator lint --fix "
+                f"{path}` does) or remove that provider."
             )
     active_profile = doc.data.get("profile")
     profiles = doc.data.get("profiles")

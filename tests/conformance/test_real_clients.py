@@ -222,3 +222,93 @@ def test_openclaw_agent_sends_one_chat_completion(home: Path, mock: MockProvider
     assert [r["path"] for r in posts] == ["/v1/chat/completions"]
     assert posts[0]["auth"] == f"Bearer {KNOWN_KEY}"
     _assert_usage(home, "openclaw", 1)
+
+
+# --- after merging into realistic existing files (the setup issue's fixtures) -------------------
+
+
+def _seed_fixtures(home: Path) -> None:
+    from setup_helpers import seed  # tests/setup/setup_helpers.py
+
+    seed(home)
+
+
+@pytest.fixture
+def merged_home(home: Path, mock: MockProvider) -> Path:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "setup"))
+    _seed_fixtures(home)
+    _setup(home, mock)
+    return home
+
+
+def test_merged_claude_code(merged_home: Path, mock: MockProvider) -> None:
+    claude = _need("CLAUDE_BIN")
+    proc = _run([claude, "-p", "ping"], merged_home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert MARKER in proc.stdout
+    posts = [r for r in mock.requests if r["method"] == "POST"]
+    assert posts and all(r["auth"] == f"Bearer {KNOWN_KEY}" for r in posts)
+    # the user's `"model": "opus"` does not win over the ANTHROPIC_MODEL setup wrote
+    assert {r["json"]["model"] for r in posts} == {"deepseek-ai/deepseek-v4-pro"}
+    assert not any(r["headers"].get("x-api-key") for r in posts)  # the conflicting old key is gone
+
+
+def test_merged_codex_after_the_advised_lint_fix(merged_home: Path, mock: MockProvider) -> None:
+    codex = _need("CODEX_BIN")
+    cfg = merged_home / ".codex" / "config.toml"
+    # the fixture's old [model_providers.atlascloud] still says wire_api = "chat": Codex refuses the file,
+    # setup said so, and pointed at `configurator lint --fix`
+    assert _doctor(codex, merged_home)["checks"]["config.load"]["status"] == "fail"
+    fix = run_cli("lint", "--fix", str(cfg), env={"HOME": str(merged_home)})
+    assert fix.returncode in (0, 1), fix.stderr
+    report = _doctor(codex, merged_home)
+    assert report["checks"]["config.load"]["status"] == "ok", report["checks"]["config.load"]
+    assert report["checks"]["auth.credentials"]["status"] == "ok"
+    proc = _run([codex, "exec", "--skip-git-repo-check", "ping"], merged_home)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert MARKER in proc.stdout
+    assert [r["path"] for r in mock.requests if r["method"] == "POST"] == ["/v1/responses"]
+
+
+def test_merged_openclaw(merged_home: Path) -> None:
+    openclaw = _need("OPENCLAW_BIN")
+    code, out = _validate(openclaw, merged_home)
+    assert code == 0 and out["valid"] is True, out
+    text = (merged_home / ".openclaw" / "openclaw.json").read_text()
+    assert "// OpenClaw config — edited by hand, keep these comments" in text and "telegram" in text
+
+
+# --- our OpenClaw schema against OpenClaw's own ------------------------------------------------
+
+
+def test_openclaw_schema_is_derived_from_the_real_one(home: Path) -> None:
+    """templates/schemas/openclaw.json is exactly what the installed OpenClaw's schema trims to."""
+    from openclaw_schema import derive, render
+
+    openclaw = _need("OPENCLAW_BIN")
+    proc = _run([openclaw, "config", "schema"], home, NODE24="1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    ours = (Path(__file__).resolve().parents[2] / "templates" / "schemas" / "openclaw.json").read_text()
+    assert render(derive(json.loads(proc.stdout))) == ours, (
+        "OpenClaw's schema changed: run `openclaw config schema > s.json; python tests/conformance/openclaw_schema.py "
+        "s.json > templates/schemas/openclaw.json`")
+
+
+_OPENCLAW_CASES = sorted((Path(__file__).resolve().parents[1] / "lint" / "cases").glob("*/*.json5"))
+
+
+@pytest.mark.parametrize("case", _OPENCLAW_CASES, ids=[f"{p.parent.name}/{p.name}" for p in _OPENCLAW_CASES])
+def test_lint_and_openclaw_agree_on_validity(home: Path, case: Path) -> None:
+    """Every OpenClaw lint case: `openclaw config validate` refuses it exactly when our linter reports a
+    parse error or a schema error."""
+    openclaw = _need("OPENCLAW_BIN")
+    target = home / ".openclaw" / "openclaw.json"
+    target.parent.mkdir(parents=True)
+    target.write_text(case.read_text())
+    code, out = _validate(openclaw, home) if case.parent.name != "parse-error" else (1, {"valid": False})
+    lint = run_cli("lint", "--format", "json", "--select", "parse-error,schema", str(target),
+                   env={"HOME": str(home)})
+    ours_invalid = any(f["severity"] == "error" for f in json.loads(lint.stdout)["findings"])
+    assert ours_invalid == (not out["valid"]), (out, lint.stdout)

@@ -129,7 +129,7 @@ def test_merge_data_is_ours_plus_all_of_the_users(setup, home: Path, seeded: dic
     want["agents"]["defaults"]["model"]["primary"] = f"atlascloud/{MAIN}"
     text = _text(home, OPENCLAW)
     assert parse_json5(text) == want
-    for comment in ("// OpenClaw config — edited by hand", "// who am I talking to", "// from env", "// my local box",
+    for comment in ("// OpenClaw config — edited by hand", "// accent colour of the apps 🦞", "// from env", "// my local box",
                     "// keep alive"):
         assert comment in text
 
