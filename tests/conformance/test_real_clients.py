@@ -205,7 +205,9 @@ def test_negative_openclaw_unknown_key_fails(home: Path, mock: MockProvider) -> 
     openclaw = _need("OPENCLAW_BIN")
     _setup(home, mock, "--tool", "openclaw")
     cfg = home / ".openclaw" / "openclaw.json"
-    cfg.write_text(cfg.read_text().replace("api: ", "bogusKey: 1,\n        api: ", 1))
+    data = json.loads(cfg.read_text())  # setup writes a new openclaw.json as plain JSON
+    data["models"]["providers"]["custom"]["bogusKey"] = 1
+    cfg.write_text(json.dumps(data, indent=2))
     code, out = _validate(openclaw, home)
     assert code != 0 and out["valid"] is False
     assert "schema" in _lint_rules(cfg, home)
