@@ -6,7 +6,6 @@ import importlib
 import os
 import sys
 import time
-import traceback
 from typing import Any
 
 import click
@@ -63,6 +62,8 @@ def _log_unexpected(exc: BaseException) -> str:
 
         with open(log, "a", encoding="utf-8") as fh:
             fh.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} configurator {__version__} argv={sys.argv[1:]!r}\n")
+            import traceback
+
             fh.write(redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
         os.chmod(log, 0o600)
         return str(log)
