@@ -440,22 +440,11 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     A file that does not parse, or a figure that makes no sense (a negative price, a tier without an
     allowance), raises :class:`ConfiguratorError` naming ``path:line:column``.
     """
-    from configurator.store import parse_text
+    from configurator.store import read_document
 
     p = Path(path).expanduser() if path is not None else default_catalog_path()
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfiguratorError(f"catalog {p} does not exist; pass an existing TOML file with --catalog FILE.") from None
-    except IsADirectoryError:
-        raise ConfiguratorError(f"catalog {p} is a folder; pass the TOML file itself with --catalog FILE.") from None
-    except PermissionError:
-        raise ConfiguratorError(f"catalog {p} cannot be read (permission denied); check its owner and mode.") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
-        raise ConfiguratorError(f"{p}:{line}:{col}: the catalog is not valid UTF-8; save it as UTF-8.") from None
-    data = parse_text(text, "toml", p)
+    doc = read_document(p, "toml")  # the store reads it: line:column for bad UTF-8 or TOML
+    if not doc.exists:
+        raise ConfiguratorError(f"catalog {p} does not exist; pass an existing TOML file with --catalog FILE.")
+    text, data = doc.text, doc.data
     return _Loader(p, text).load(data)
