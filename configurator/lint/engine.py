@@ -85,7 +85,7 @@ class LintContext:
         self.on_disk = on_disk
         self.findings: list[Finding] = []
         self._positions: dict[tuple[KeyPath, bool], tuple[int, int]] = {}
-        self._scanned: Any = None  # JsonPositions, False (scanner gave up: use store.locate) or None (not yet)
+        self._index: Any = None  # store.Positions, built on the first finding that needs a position
 
     @property
     def env(self) -> Mapping[str, str]:
@@ -94,16 +94,11 @@ class LintContext:
     def position(self, keypath: KeyPath, *, value: bool = False) -> tuple[int, int]:
         key = (tuple(keypath), value)
         if key not in self._positions:
-            if self.kind.fmt != "toml" and self._scanned is None:
-                from configurator.lint.positions import json_positions
+            if self._index is None:
+                from configurator.store import Positions
 
-                self._scanned = json_positions(self.text) or False
-            if self._scanned:
-                self._positions[key] = self._scanned.locate(keypath, value=value)
-            else:
-                from configurator.store import locate
-
-                self._positions[key] = locate(self.text, self.kind.fmt, list(keypath), value=value)
+                self._index = Positions(self.text or "", self.kind.fmt)
+            self._positions[key] = self._index.locate(keypath, value=value)
         return self._positions[key]
 
     def report(self, rule_id: str, keypath: KeyPath, message: str, *, value: bool = False,

@@ -25,13 +25,14 @@ from configurator.store.atomic import SECRET_MODE, atomic_write, file_lock, real
 from configurator.store.backup import Backup, BackupWriter, get_backup, list_backups
 from configurator.store.formats import detect_format, parse_text, same_data
 from configurator.store.jsonedit import DELETE, Change, apply_changes, apply_to_data, render_document
-from configurator.store.locate import locate
+from configurator.store.locate import Positions, locate
 
 __all__ = [
     "DELETE",
     "Backup",
     "Change",
     "Document",
+    "Positions",
     "Transaction",
     "WriteResult",
     "apply_changes",

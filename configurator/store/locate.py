@@ -65,18 +65,39 @@ def toml_positions(text: str) -> dict[tuple[str, ...], tuple[int, int, int]]:
     return positions
 
 
+class Positions:
+    """Where keys and values sit in one text, computed once and asked many times (lint findings)."""
+
+    def __init__(self, text: str, fmt: str) -> None:
+        self.text = text
+        self.fmt = fmt
+        self._toml: dict[tuple[str, ...], tuple[int, int, int]] | None = None
+        self._json: Any = None  # JsonPositions, or False when only the json-five model can read the text
+
+    def locate(self, path: Path_, *, value: bool = False) -> tuple[int, int]:
+        """Line and column of the key at ``path`` (or of its value); else of the deepest parent found."""
+        if self.fmt == "toml":
+            if self._toml is None:
+                self._toml = toml_positions(self.text)
+            keys = tuple(str(p) for p in path)
+            while keys:
+                if keys in self._toml:
+                    line, kcol, vcol = self._toml[keys]
+                    return line, (vcol if value else kcol)
+                keys = keys[:-1]
+            return 1, 1
+        if self._json is None:
+            from configurator.store.positions import json_positions
+
+            self._json = json_positions(self.text) or False
+        if self._json:
+            return self._json.locate(path, value=value)
+        return _locate_json(self.text, path, value=value)
+
+
 def locate(text: str, fmt: str, path: Path_, *, value: bool = False) -> tuple[int, int]:
     """Line and column of the key at ``path`` (or of its value). Falls back to the deepest found parent."""
-    if fmt == "toml":
-        pos = toml_positions(text)
-        keys = tuple(str(p) for p in path)
-        while keys:
-            if keys in pos:
-                line, kcol, vcol = pos[keys]
-                return line, (vcol if value else kcol)
-            keys = keys[:-1]
-        return 1, 1
-    return _locate_json(text, path, value=value)
+    return Positions(text, fmt).locate(path, value=value)
 
 
 def _locate_json(text: str, path: Path_, *, value: bool) -> tuple[int, int]:

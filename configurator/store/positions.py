@@ -1,17 +1,15 @@
 """Positions of every key and value in JSON / JSON5 text, in one pass.
 
-``configurator.store.locate`` re-parses the text with json-five for every call (about 10 ms for a small
-file), which made findings-heavy files slow. This scanner computes all positions at once with the same
-answers (``tests/lint`` checks it against ``store.locate``); on anything it does not understand it returns
-None and the caller falls back to ``store.locate``.
+Re-parsing with json-five for every position asked (about 10 ms for a small file) made findings-heavy
+files slow. This scanner computes all positions at once with the same answers (``tests/lint`` checks it
+against the json-five model); on anything it does not understand it returns None and
+:mod:`configurator.store.locate` falls back to the json-five model.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-
-from configurator.store.formats import unterminated_block_comment  # noqa: F401 - re-exported
 
 Pos = tuple[int, int]
 KeyPath = tuple[str | int, ...]
@@ -153,7 +151,7 @@ class JsonPositions:
 
 
 def json_positions(text: str) -> JsonPositions | None:
-    """Positions for ``text``, or None when the scanner cannot read it (the caller uses store.locate)."""
+    """Positions for ``text``, or None when the scanner cannot read it (the caller uses the json-five model)."""
     try:
         return JsonPositions(text)
     except (_Fail, RecursionError, IndexError, ValueError, AttributeError):

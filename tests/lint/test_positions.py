@@ -1,4 +1,4 @@
-"""The one-pass position scanner answers exactly like configurator.store.locate (which it replaces for speed)."""
+"""The one-pass position scanner answers exactly like the json-five model (the store's fallback it replaces for speed)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configurator.lint.positions import json_positions
-from configurator.store import locate, parse_text
+from configurator.store import parse_text
+from configurator.store.locate import _locate_json
+from configurator.store.positions import json_positions
 
 HERE = Path(__file__).resolve().parent
 
@@ -31,11 +32,11 @@ def agree(text: str, fmt: str, limit: int | None = None) -> None:
     pos = json_positions(text)
     assert pos is not None, text
     every = paths_of(data)
-    if limit is not None and len(every) > limit:  # store.locate costs ~10 ms a call: sample spread-out paths
+    if limit is not None and len(every) > limit:  # the json-five model costs ~10 ms a call: sample spread-out paths
         every = every[:: max(1, len(every) // limit)]
     for p in every + [("missing",), (*every[-1], "deeper", 3)]:
         for value in (False, True):
-            assert pos.locate(p, value=value) == locate(text, fmt, list(p), value=value), (p, value)
+            assert pos.locate(p, value=value) == _locate_json(text, list(p), value=value), (p, value)
 
 
 def test_case_files_agree() -> None:
@@ -83,7 +84,7 @@ def test_scanner_gives_up_on_what_it_cannot_read() -> None:
 
 
 def test_unterminated_block_comment() -> None:
-    from configurator.lint.positions import unterminated_block_comment
+    from configurator.store.formats import unterminated_block_comment
 
     assert unterminated_block_comment('{ a: "/*", /* ok */ b: 1 // /* fine\n}') is None
     assert unterminated_block_comment("{ a: 'it\\'s', /* open\n b: 1 }") == 14
