@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from configurator import exitcodes, paths
+from configurator import exitcodes
 from configurator.errors import ConfiguratorError
 from configurator.providers import (
     Preset,
@@ -279,4 +279,4 @@ def detected_tools() -> list[str]:
     return found
 
 
-__all__ = ["SetupOptions", "build_profile", "execute", "run", "detected_tools", "paths"]
+__all__ = ["SetupOptions", "build_profile", "detected_tools", "execute", "run"]

@@ -51,8 +51,6 @@ class Target(Protocol):
 
     def apply(self, profile: Profile, tx: Transaction, outcome: Outcome) -> None: ...
 
-    def inspect(self) -> dict[str, Any]: ...
-
 
 #: member names whose string values are credentials (ANTHROPIC_API_KEY, apiKey, botToken, refresh_token, ...)
 _SECRET_NAME = re.compile(r"key|token|secret|passw|credential|bearer|cookie", re.IGNORECASE)

@@ -23,10 +23,6 @@ def files() -> list[Path]:
     return [paths.codex_config(), paths.codex_auth()]
 
 
-def inspect() -> dict[str, Any]:
-    return {"exists": paths.codex_config().exists()}
-
-
 def check_wire_api(wire_api: str, installed_version: tuple[int, int, int] | None) -> None:
     if wire_api == "responses":
         return

@@ -20,10 +20,6 @@ def files() -> list[Path]:
     return [paths.openclaw_config()]
 
 
-def inspect() -> dict[str, Any]:
-    return {"exists": paths.openclaw_config().exists(), "legacy": [str(p) for p in paths.openclaw_legacy_dirs()]}
-
-
 def model_entry(m: ModelInfo) -> dict[str, Any]:
     return {
         "id": m.id,
