@@ -245,13 +245,14 @@ class Catalog:
 
 class _Loader:
     def __init__(self, path: Path, text: str) -> None:
+        from configurator.store import Positions
+
         self.path = path
         self.text = text
+        self.positions = Positions(text, "toml")  # the text is scanned once, then asked per figure
 
     def where(self, keypath: Iterable[str], *, value: bool = False) -> tuple[int, int]:
-        from configurator.store import locate
-
-        return locate(self.text, "toml", tuple(keypath), value=value)
+        return self.positions.locate(tuple(keypath), value=value)
 
     def fail(self, keypath: tuple[str, ...], message: str, *, value: bool = True) -> ConfiguratorError:
         line, col = self.where(keypath, value=value)
