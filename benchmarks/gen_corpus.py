@@ -30,7 +30,7 @@ import sys
 import uuid
 from pathlib import Path
 
-import orjson
+import msgspec
 
 UTC = dt.timezone.utc
 END = dt.datetime(2026, 10, 23, 23, 0, tzinfo=UTC)
@@ -45,7 +45,7 @@ WORDS = ("the of and to in is that for it with as was on be by this are from or 
 
 
 def _dumps(obj: object) -> bytes:
-    return orjson.dumps(obj)
+    return msgspec.json.encode(obj)
 
 
 class Text:
@@ -287,7 +287,7 @@ def _codex_session(rng: random.Random, text: Text, start: dt.datetime, sid: str,
     total = [0, 0, 0, 0, 0]
     if fork_of:
         for raw in fork_of[1]:  # the parent's items, re-stamped to the fork instant
-            obj = orjson.loads(raw)
+            obj = msgspec.json.decode(raw)
             obj["timestamp"] = _ts(start)
             lines.append(_dumps(obj))
             if obj["type"] == "event_msg" and obj["payload"].get("info"):
@@ -305,11 +305,11 @@ def _codex_session(rng: random.Random, text: Text, start: dt.datetime, sid: str,
             moment += dt.timedelta(seconds=rng.randrange(2, 40))
             call = _rid(rng, "call_", 24)
             lines.append(_codex_line(moment, "response_item", {
-                "type": "function_call", "name": "shell", "arguments": orjson.dumps(
+                "type": "function_call", "name": "shell", "arguments": msgspec.json.encode(
                     {"command": ["bash", "-lc", text(rng.randrange(10, 150))]}).decode(), "call_id": call}))
             lines.append(_codex_line(moment, "response_item", {
                 "type": "function_call_output", "call_id": call,
-                "output": orjson.dumps({"output": text(min(int(rng.lognormvariate(8.0, 1.2)), 80_000)),
+                "output": msgspec.json.encode({"output": text(min(int(rng.lognormvariate(8.0, 1.2)), 80_000)),
                                         "metadata": {"exit_code": 0, "duration_seconds": 0.4}}).decode()}))
             cached = rng.randrange(0, 30_000)
             last = [cached + rng.randrange(500, 12_000), cached, 0, rng.randrange(0, 1_500), 0]

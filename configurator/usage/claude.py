@@ -226,10 +226,13 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
     record kept, and a tie never replaces it. Other consecutive copies of one response are collapsed
     here with the same preference as the global pass, so that less crosses the process boundary.
     """
-    import orjson
+    import msgspec
 
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
+    from configurator.usage.shapes import claude_line
+
+    decode = claude_line.decode
+    loads = msgspec.json.decode
+    decode_error = msgspec.DecodeError
     records: list[Record] = []
     append = records.append
     malformed = invalid = 0
@@ -274,62 +277,70 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                             continue
             line = buf[start:end]
             try:
-                d = loads(line)
+                obj = decode(line)
             except decode_error:
-                malformed += 1
-                continue
-            if type(d) is not dict:
-                malformed += 1
-                continue
-            # -- the common shape, checked inline; anything unusual goes through parse_record
+                obj = None
             rec = None
-            msg = d.get("message")
-            if type(msg) is dict:
-                usage = msg.get("usage")
-                if type(usage) is dict:
-                    inp = usage.get("input_tokens")
-                    out = usage.get("output_tokens")
-                    cw = usage.get("cache_creation_input_tokens", 0)
-                    cr = usage.get("cache_read_input_tokens", 0)
-                    buckets = usage.get("cache_creation")
-                    mid = msg.get("id")
-                    model = msg.get("model")
-                    rid = d.get("requestId")
-                    side = d.get("isSidechain", False)
-                    version = d.get("version")
-                    ts = d.get("timestamp")
-                    if (type(inp) is int and type(out) is int and type(cw) is int and type(cr) is int
-                            and inp >= 0 and out >= 0 and cw >= 0 and cr >= 0
-                            and type(mid) is str and mid and type(model) is str and model
-                            and (type(rid) is str and rid or rid is None and not compat)
-                            and (side is False or side is True)
-                            and type(ts) is str and len(ts) == 24 and ts[23] == "Z" and ts[10] == "T"
-                            and type(version) is str and type(d.get("sessionId")) is str and d["sessionId"]
-                            and "speed" not in usage and "costUSD" not in d and "isApiErrorMessage" not in d):
-                        ok = versions.get(version)
-                        if ok is None:
-                            ok = versions[version] = _VERSION.match(version) is not None
-                        if ok:
-                            if buckets is not None:
-                                if type(buckets) is dict:
-                                    five = buckets.get("ephemeral_5m_input_tokens", 0)
-                                    hour = buckets.get("ephemeral_1h_input_tokens", 0)
-                                    if type(five) is int and type(hour) is int and five >= 0 and hour >= 0:
-                                        cw = five + hour
-                                    else:
-                                        ok = False
-                                else:
-                                    ok = False
-                        if ok:
-                            date = hours.get(ts[:13])
-                            if not date:
-                                date = bucket.date_of(ts)
-                            if date is not None:
+            if obj is not None:
+                # -- the typed fast path: the shapes already checked every type and sign
+                outer = obj
+                msg = obj.message
+                if msg is None or msg.usage is None:
+                    data = obj.data
+                    outer = data.message if data is not None else None
+                    msg = outer.message if outer is not None else None
+                    if msg is None or msg.usage is None:
+                        continue  # no usage record on this line
+                    top_ok = True
+                else:
+                    version = obj.version
+                    top_ok = obj.sessionId != ""
+                    if version is not None and top_ok:
+                        top_ok = versions.get(version)
+                        if top_ok is None:
+                            top_ok = versions[version] = _VERSION.match(version) is not None
+                if top_ok and (outer.isApiErrorMessage is True or obj.isApiErrorMessage is True):
+                    continue
+                usage = msg.usage
+                mid = msg.id
+                model = msg.model
+                rid = outer.requestId
+                ts = outer.timestamp
+                if top_ok and ts is not None and mid != "" and model != "" and rid != "":
+                    buckets = usage.cache_creation
+                    cw = usage.cache_creation_input_tokens if buckets is None else \
+                        buckets.ephemeral_5m_input_tokens + buckets.ephemeral_1h_input_tokens
+                    if len(ts) == 24 and ts[23] == "Z" and ts[10] == "T":
+                        date = hours.get(ts[:13]) or bucket.date_of(ts)
+                    else:
+                        date = bucket.date_of(ts)
+                    if date is not None:
+                        if rid is None and mid is not None and path_session is not None:
+                            # COMPAT_20_0_24 only: see parse_record
+                            millis = bucket.epoch_ms(ts)
+                            session = obj.sessionId if outer is obj else None
+                            rid = False if millis is None else (session or path_session, millis)
+                        if rid is not False:
+                            if model is not None:
                                 interned = models.get(model)
                                 if interned is None:
                                     models[model] = interned = model
-                                rec = (mid, rid, side, date, interned, inp, out, cw, cr, False)
-            if rec is None:
+                                model = interned
+                            rec = (mid, rid, outer.isSidechain is True, date, model, usage.input_tokens,
+                                   usage.output_tokens, cw, usage.cache_read_input_tokens,
+                                   usage.speed is not None)
+                if rec is None:
+                    rec = False
+            else:
+                # -- the slow path: a line the shapes do not fit (or no JSON at all)
+                try:
+                    d = loads(line)
+                except decode_error:
+                    malformed += 1
+                    continue
+                if type(d) is not dict:
+                    malformed += 1
+                    continue
                 rec = parse_record(d, bucket, path_session)
                 if rec is None:
                     continue

@@ -60,10 +60,10 @@ def _usage(value: object) -> tuple[int, int, int, int] | None:
 
 def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int, int]:
     """-> (events, second of the copied history or None, malformed lines, invalid events)."""
-    import orjson
+    import msgspec
 
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
+    loads = msgspec.json.decode
+    decode_error = msgspec.DecodeError
     events: list[Event] = []
     malformed = invalid = 0
     metas = 0

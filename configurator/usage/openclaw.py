@@ -88,10 +88,10 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     """-> (entries, malformed lines, invalid records)."""
     if path.endswith(".sqlite"):
         return read_sqlite(path, bucket)
-    import orjson
+    import msgspec
 
-    loads = orjson.loads
-    decode_error = orjson.JSONDecodeError
+    loads = msgspec.json.decode
+    decode_error = msgspec.DecodeError
     session = _session_of(path)
     entries: list[Entry] = []
     malformed = invalid = 0
@@ -199,7 +199,7 @@ def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     import sqlite3
     from urllib.parse import quote
 
-    import orjson
+    import msgspec
 
     entries: list[Entry] = []
     malformed = invalid = 0
@@ -214,8 +214,8 @@ def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
                 malformed += 1  # compressed only
                 continue
             try:
-                d = orjson.loads(event_json)
-            except orjson.JSONDecodeError:
+                d = msgspec.json.decode(event_json)
+            except msgspec.DecodeError:
                 malformed += 1
                 continue
             if type(d) is not dict:

@@ -5,7 +5,7 @@ for all the files it reads (no allocation, no page faults per file). A block is 
 newline; the tail moves to the front of the buffer and the next read continues after it. The parsers
 search a block with ``find`` for a marker that every interesting line contains (``"usage":{`` for
 Claude Code, ``"token_count"`` for Codex, ...) and only then cut out that one line and hand it to
-``orjson``. Tool results, file contents and prompts — most of the bytes of a history — are never
+``msgspec``. Tool results, file contents and prompts — most of the bytes of a history — are never
 parsed. A single line longer than a block grows the buffer for that file only.
 """
 

@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import run_cli
 
-HEAVY = {"questionary", "jsonschema", "tomlkit", "json5", "plotext", "orjson", "prompt_toolkit"}
+HEAVY = {"questionary", "jsonschema", "tomlkit", "json5", "plotext", "msgspec", "orjson", "prompt_toolkit"}
 
 PROBE = """
 import sys

@@ -201,10 +201,8 @@ _JSON = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(_KEYS), _JSON, max_size=6))
 def test_null_rule_matches_ccusage_literal_port(doc: dict) -> None:
-    import orjson
-
     from configurator.usage.claude import ccusage_null_rule, has_unsupported_null
 
-    line = orjson.dumps(doc)
+    line = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode()
     assert has_unsupported_null(line) == ccusage_null_rule(line)
     assert has_unsupported_null(bytearray(line)) == ccusage_null_rule(line)
