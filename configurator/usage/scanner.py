@@ -96,21 +96,113 @@ def _work(task: tuple[int, list[tuple]]) -> tuple[int, list, int, float]:
     return first, results, os.getpid(), _peak_rss_mb()
 
 
-def _worker_main(conn, tasks: list, spec: ZoneSpec, compat: bool) -> None:
-    """A worker process: read its tasks in order, send each result as soon as it is ready."""
+def _worker_main(out, tasks: list, spec: ZoneSpec, compat: bool) -> None:
+    """A worker process: read its tasks in order, send each result as soon as it is ready.
+
+    ``out`` has ``send(obj)``: a multiprocessing connection, or a :class:`_Frames` writer.
+    """
+    import gc
+
+    gc.disable()  # a short-lived process that only allocates what it returns: no cycles to collect
     try:
         _init_worker(spec, compat)
         for task in tasks:
-            conn.send((task[0], _work(task)))
+            out.send((task[0], _work(task)))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
         import traceback
 
         try:
-            conn.send((-1, "".join(traceback.format_exception(type(e), e, e.__traceback__))))
+            out.send((-1, "".join(traceback.format_exception(type(e), e, e.__traceback__))))
         except OSError:
             pass
     finally:
-        conn.close()
+        out.close()
+
+
+class _Frames:
+    """Length-prefixed ``marshal`` frames over a pipe (records are tuples of str, int, bool, None)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+
+    def send(self, obj: object) -> None:
+        import marshal
+
+        data = marshal.dumps(obj)
+        view = memoryview(len(data).to_bytes(8, "little") + data)
+        while view:
+            view = view[os.write(self.fd, view):]
+
+    def close(self) -> None:
+        os.close(self.fd)
+
+
+def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None):
+    """Like :func:`_in_workers`, with bare ``os.fork`` and pipes (Linux): no multiprocessing to import."""
+    import marshal
+    import select
+
+    pids: list[int] = []
+    fds: list[int] = []
+    try:
+        for w in range(n):
+            read_fd, write_fd = os.pipe()
+            pid = os.fork()
+            if pid == 0:  # the worker: never returns into the caller's code
+                code = 0
+                try:
+                    os.close(read_fd)
+                    for fd in fds:
+                        os.close(fd)
+                    _worker_main(_Frames(write_fd), tasks[w::n], spec, compat)
+                except BaseException:  # noqa: BLE001
+                    code = 1
+                finally:
+                    os._exit(code)
+            os.close(write_fd)
+            pids.append(pid)
+            fds.append(read_fd)
+        if meanwhile is not None:
+            meanwhile()
+        pending = {fd: bytearray() for fd in fds}
+        waiting: dict[int, tuple] = {}
+        turn = 0
+        while turn < len(tasks):
+            if not pending:
+                raise RuntimeError("a usage worker stopped before sending all its results")
+            ready, _, _ = select.select(list(pending), [], [])
+            for fd in ready:
+                chunk = os.read(fd, 1 << 20)
+                if not chunk:
+                    del pending[fd]
+                    continue
+                buf = pending[fd]
+                buf += chunk
+                while len(buf) >= 8:
+                    size = int.from_bytes(buf[:8], "little")
+                    if len(buf) < 8 + size:
+                        break
+                    index, payload = marshal.loads(buf[8:8 + size])
+                    del buf[:8 + size]
+                    if index < 0:
+                        raise RuntimeError(f"a usage worker failed:\n{payload}")
+                    waiting[index] = payload
+            while turn < len(tasks) and tasks[turn][0] in waiting:
+                yield waiting.pop(tasks[turn][0])
+                turn += 1
+    finally:
+        for fd in fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        for pid in pids:
+            try:
+                if os.waitpid(pid, os.WNOHANG) == (0, 0):
+                    os.kill(pid, 15)
+                    os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
 
 
 def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None):
@@ -119,13 +211,17 @@ def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Ca
     Task ``i`` goes to worker ``i % n`` (tasks are contiguous runs of about equal size, so the work
     interleaves evenly); each worker streams its results through a pipe, and results that arrive
     early wait here until their turn. No helper threads, no task queue: the parent only reads.
+    On Linux the workers are bare forks; elsewhere multiprocessing starts them.
     """
+    import configurator.usage.shapes  # noqa: F401 - msgspec and the line shapes, loaded once for all workers
+
+    if sys.platform.startswith("linux") and hasattr(os, "fork"):
+        yield from _in_forks(tasks, n, spec, compat, meanwhile)
+        return
     import multiprocessing
     from multiprocessing.connection import wait
 
-    import orjson  # noqa: F401 - imported once here, shared by the forked workers
-
-    ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    ctx = multiprocessing.get_context("spawn")
     procs = []
     readers = []
     try:

@@ -277,3 +277,33 @@ def test_without_worker_processes_the_scan_runs_in_process(logs: Path, monkeypat
     assert result.rows == expected.rows and result.workers == 1
     assert (result.malformed_lines, result.invalid_records) == (expected.malformed_lines, expected.invalid_records)
     assert any(n.startswith("the log files were read in one process (OSError") for n in result.notes)
+
+
+def test_a_failing_worker_is_reported_and_the_scan_redone_in_process(logs: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker that dies mid-scan (here: raises in its first file) never leaves a partial count."""
+    expected = scanner.scan(zone=resolve_zone("UTC"), workers=1)
+    parent = os.getpid()
+    read_one = scanner._read_one
+
+    def fails_in_a_worker(task, bucket):
+        if os.getpid() != parent:
+            raise MemoryError("worker out of memory")
+        return read_one(task, bucket)
+
+    monkeypatch.setattr(scanner, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(scanner, "_read_one", fails_in_a_worker)
+    result = scanner.scan(zone=resolve_zone("UTC"), workers=2)
+    assert result.rows == expected.rows and result.workers == 1
+    note = next(n for n in result.notes if n.startswith("the log files were read in one process"))
+    assert "RuntimeError" in note and "worker out of memory" in note
+
+
+def test_spawned_workers_where_there_is_no_fork(logs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Off Linux the workers are started by multiprocessing (spawn) and give the same rows."""
+    expected = scanner.scan(zone=resolve_zone("UTC"), workers=1)
+    monkeypatch.setattr(scanner, "POOL_THRESHOLD", 0)
+    monkeypatch.setattr(scanner.sys, "platform", "darwin")
+    result = scanner.scan(zone=resolve_zone("UTC"), workers=2)
+    assert result.workers == 2 and result.notes == expected.notes
+    assert result.rows == expected.rows and result.rows
