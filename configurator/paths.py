@@ -96,6 +96,14 @@ def state_dir(env: Mapping[str, str] | None = None) -> Path:
     return base / "agent-configurator"
 
 
+def cache_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Our caches (what each log file yielded to ``usage``), XDG-aware; safe to delete."""
+    e = _env(env)
+    xdg = e.get("XDG_CACHE_HOME", "").strip()
+    base = _expand(xdg, e) if xdg else home(e) / ".cache"
+    return base / "agent-configurator"
+
+
 def backups_dir(env: Mapping[str, str] | None = None) -> Path:
     return state_dir(env) / "backups"
 

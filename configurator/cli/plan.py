@@ -121,13 +121,14 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
 @click.option("--from-logs", is_flag=True, help="Use your real usage from local Claude Code, Codex and OpenClaw logs.")
 @click.option("--history-days", type=int, default=None, metavar="N", help="With --from-logs: only the last N days.")
 @click.option("--timezone", "tz", default=None, metavar="TZ", help="With --from-logs: day boundaries (default: local).")
+@click.option("--no-cache", is_flag=True, help="With --from-logs: read every log file again, not only the changed ones.")
 @start_option("the file's first date")
 @days_option(", or the file's whole span if longer; a shorter file is repeated to fill them")
 @wait_option
 @catalog_option
 @chart_option
 @json_option
-def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, tz: str | None,
+def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, tz: str | None, no_cache: bool,
              start: _dt.date | None, horizon: int | None, wait: bool | None,
              catalog_path: str | None, chart: bool, as_json: bool) -> int:
     """Simulate every strategy day by day over your usage and recommend the cheapest."""
@@ -143,7 +144,8 @@ def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, 
         from configurator.usage.trace import simulate_from_logs
 
         return emit(simulate_from_logs(catalog=catalog, horizon_days=horizon, history_days=history_days, tz=tz,
-                                       accept_waiting=bool(wait), chart=chart), as_json=as_json)
+                                       accept_waiting=bool(wait), chart=chart, use_cache=not no_cache),
+                    as_json=as_json)
     if usage_file is None:
         raise ConfiguratorError("plan simulate needs usage: pass --usage FILE.csv (columns date,credits or "
                                 "date,model,input_tokens,output_tokens,...) or --from-logs.")

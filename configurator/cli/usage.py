@@ -15,9 +15,11 @@ from configurator.cli._common import json_option
 @click.option("--tool", "tools", multiple=True, metavar="TOOL",
               help="claude-code, codex or openclaw (repeat, or comma-separate; default: all).")
 @click.option("--catalog", metavar="FILE", help="Plan catalog whose model rates give the credits.")
+@click.option("--no-cache", is_flag=True,
+              help="Read every log file again (by default unchanged files are taken from the last scan).")
 @json_option
 def usage(since: str | None, until: str | None, timezone: str | None, tools: tuple[str, ...],
-          catalog: str | None, as_json: bool) -> int:
+          catalog: str | None, no_cache: bool, as_json: bool) -> int:
     """Daily token usage per tool and model, read from Claude Code, Codex and OpenClaw transcripts.
 
     Input tokens exclude cached input (shown as cache read). Credits use the plan catalog's rates.
@@ -29,7 +31,7 @@ def usage(since: str | None, until: str | None, timezone: str | None, tools: tup
     report = build(
         since=parse_day(since, "--since") if since else None,
         until=parse_day(until, "--until") if until else None,
-        tz=timezone, tools=tools or None, catalog=catalog,
+        tz=timezone, tools=tools or None, catalog=catalog, use_cache=not no_cache,
     )
     notes = list(report.notes)
     data = report.to_data()

@@ -33,11 +33,17 @@ TOOLS = (CLAUDE, CODEX, OPENCLAW)
 TOOL_NAMES = {CLAUDE: "Claude Code", CODEX: "Codex", OPENCLAW: "OpenClaw"}
 
 
+#: what identifies one version of a file: (size, mtime ns, ctime ns, inode)
+Stamp = tuple[int, int, int, int]
+
+
 @dataclass(frozen=True)
 class SourceFile:
     tool: str
     path: str
     size: int
+    #: None when the file may change without its own stamp changing (SQLite with its -wal file)
+    stamp: Stamp | None = None
 
 
 @dataclass
@@ -85,7 +91,11 @@ def claude_roots(env: Mapping[str, str] | None = None) -> tuple[list[Path], list
     return roots, notes
 
 
-def _walk(directory: Path | str, keep, out: list[tuple[str, int]]) -> None:
+def _stamp(st: os.stat_result) -> Stamp:
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _walk(directory: Path | str, keep, out: list[tuple[str, int, Stamp | None]]) -> None:
     """Regular files below ``directory`` (symlinks not followed) whose name passes ``keep``."""
     try:
         it = os.scandir(directory)
@@ -97,18 +107,19 @@ def _walk(directory: Path | str, keep, out: list[tuple[str, int]]) -> None:
                 if entry.is_dir(follow_symlinks=False):
                     _walk(entry.path, keep, out)
                 elif entry.is_file(follow_symlinks=False) and keep(entry.name):
-                    out.append((entry.path, entry.stat(follow_symlinks=False).st_size))
+                    st = entry.stat(follow_symlinks=False)
+                    out.append((entry.path, st.st_size, _stamp(st)))
             except OSError:
                 continue
 
 
 def claude_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
     roots, notes = claude_roots(env)
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, Stamp | None]] = []
     for root in roots:
         _walk(root / "projects", lambda name: name.endswith(".jsonl"), found)
     found.sort(key=lambda item: item[0])
-    return [SourceFile(CLAUDE, p, s) for p, s in found], [str(r) for r in roots], notes
+    return [SourceFile(CLAUDE, *item) for item in found], [str(r) for r in roots], notes
 
 
 _ROLLOUT_TIME = re.compile(r"rollout-(\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2})")
@@ -118,30 +129,30 @@ _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 def codex_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
     home = paths.codex_home(env)
     roots = [d for d in (home / "sessions", home / "archived_sessions") if d.is_dir()]
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, Stamp | None]] = []
     for root in roots:
         _walk(root, lambda name: name.startswith("rollout-") and name.endswith(".jsonl"), found)
     # The same session can sit in sessions/ and in archived_sessions/ (a copy left behind): keep the
     # longer file, which holds everything the shorter one does.
-    by_session: dict[str, tuple[str, int]] = {}
-    for path, size in found:
-        match = _UUID.search(os.path.basename(path))
-        key = match.group(1) if match else path
+    by_session: dict[str, tuple[str, int, Stamp | None]] = {}
+    for item in found:
+        match = _UUID.search(os.path.basename(item[0]))
+        key = match.group(1) if match else item[0]
         kept = by_session.get(key)
-        if kept is None or size > kept[1]:
-            by_session[key] = (path, size)
+        if kept is None or item[1] > kept[1]:
+            by_session[key] = item
     notes: list[str] = []
     if len(by_session) < len(found):
         n = len(found) - len(by_session)
         notes.append(f"{n} Codex session file{' is a copy' if n == 1 else 's are copies'} of another "
                      "(sessions/ and archived_sessions/); each session was counted once.")
 
-    def order(item: tuple[str, int]) -> tuple[str, str]:
+    def order(item: tuple[str, int, Stamp | None]) -> tuple[str, str]:
         match = _ROLLOUT_TIME.search(os.path.basename(item[0]))
         return (match.group(1) if match else "", item[0])
 
     files = sorted(by_session.values(), key=order)
-    return [SourceFile(CODEX, p, s) for p, s in files], [str(r) for r in roots], notes
+    return [SourceFile(CODEX, *item) for item in files], [str(r) for r in roots], notes
 
 
 def _openclaw_name(name: str) -> bool:
@@ -162,7 +173,7 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
         if real not in [b.resolve() for b in bases]:
             bases.append(base)
     roots: list[Path] = []
-    found: list[tuple[str, int]] = []
+    found: list[tuple[str, int, Stamp | None]] = []
     for base in bases:
         agents = base / "agents"
         try:
@@ -179,11 +190,11 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
             try:
                 if db.is_file():
                     roots.append(db.parent)
-                    found.append((str(db), db.stat().st_size))
+                    found.append((str(db), db.stat().st_size, None))
             except OSError:
                 continue
     found.sort(key=lambda item: item[0])
-    return [SourceFile(OPENCLAW, p, s) for p, s in found], [str(r) for r in roots], []
+    return [SourceFile(OPENCLAW, *item) for item in found], [str(r) for r in roots], []
 
 
 def discover(tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None) -> Discovery:

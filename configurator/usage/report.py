@@ -147,7 +147,7 @@ def history_note(result: ScanResult, tools: tuple[str, ...], cleanup: tuple[int,
 
 def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: str | None = None,
           tools: Iterable[str] | str | None = None, catalog: Any = None, env: Mapping[str, str] | None = None,
-          progress: bool | None = None, workers: int | None = None) -> Report:
+          progress: bool | None = None, workers: int | None = None, use_cache: bool = False) -> Report:
     chosen = normalize_tools(tools)
     zone = resolve_zone(tz)
     if since and until and since > until:
@@ -162,7 +162,8 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
         side["cleanup"] = (claude_cleanup_days(env) if CLAUDE in chosen
                            else (CLAUDE_DEFAULT_CLEANUP_DAYS, False, None))
 
-    result = scan(zone=zone, tools=chosen, env=env, progress=progress, workers=workers, meanwhile=meanwhile)
+    result = scan(zone=zone, tools=chosen, env=env, progress=progress, workers=workers, meanwhile=meanwhile,
+                  use_cache=use_cache)
     if "cleanup" not in side:
         meanwhile()
     view: CatalogView = side["view"]
@@ -249,6 +250,7 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
         files=dict(result.files), warnings=warnings, notes=notes,
         scan={"files": sum(result.files.values()), "bytes": sum(result.bytes.values()),
               "seconds": round(result.seconds, 3), "workers": result.workers, "peak_rss_mb": result.peak_rss_mb,
+              "cached_files": result.cached_files,
               "roots": result.roots},
         history_note=note, unknown_models=unknown,
     )

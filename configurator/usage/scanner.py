@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Container, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +47,8 @@ class ScanResult:
     seconds: float = 0.0
     workers: int = 1
     peak_rss_mb: dict[str, Any] = field(default_factory=dict)
+    #: files whose records came from the cache (not read)
+    cached_files: int = 0
 
     @property
     def skipped_lines(self) -> int:
@@ -57,15 +59,16 @@ class ScanResult:
 
 _BUCKET: Bucketer | None = None
 _COMPAT = False
-#: Claude Code responses this worker has recorded (see claude.read_file)
-_SEEN: dict = {}
+#: Claude Code responses this worker has recorded (see claude.read_file); None: each file on its own
+#: (what a file yields must not depend on the files read before it when the result is cached)
+_SEEN: dict | None = {}
 
 
-def _init_worker(spec: ZoneSpec, compat: bool = False) -> None:
-    global _BUCKET, _COMPAT
+def _init_worker(spec: ZoneSpec, compat: bool = False, share: bool = True) -> None:
+    global _BUCKET, _COMPAT, _SEEN
     _BUCKET = Bucketer(spec.build())
     _COMPAT = compat
-    _SEEN.clear()
+    _SEEN = {} if share else None
 
 
 def _read_one(task: tuple, bucket: Bucketer) -> tuple | None:
@@ -96,7 +99,7 @@ def _work(task: tuple[int, list[tuple]]) -> tuple[int, list, int, float]:
     return first, results, os.getpid(), _peak_rss_mb()
 
 
-def _worker_main(out, tasks: list, spec: ZoneSpec, compat: bool) -> None:
+def _worker_main(out, tasks: list, spec: ZoneSpec, compat: bool, share: bool = True) -> None:
     """A worker process: read its tasks in order, send each result as soon as it is ready.
 
     ``out`` has ``send(obj)``: a multiprocessing connection, or a :class:`_Frames` writer.
@@ -105,7 +108,7 @@ def _worker_main(out, tasks: list, spec: ZoneSpec, compat: bool) -> None:
 
     gc.disable()  # a short-lived process that only allocates what it returns: no cycles to collect
     try:
-        _init_worker(spec, compat)
+        _init_worker(spec, compat, share)
         for task in tasks:
             out.send((task[0], _work(task)))
     except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
@@ -137,7 +140,8 @@ class _Frames:
         os.close(self.fd)
 
 
-def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None):
+def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
+              share: bool = True):
     """Like :func:`_in_workers`, with bare ``os.fork`` and pipes (Linux): no multiprocessing to import."""
     import marshal
     import select
@@ -154,7 +158,7 @@ def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Call
                     os.close(read_fd)
                     for fd in fds:
                         os.close(fd)
-                    _worker_main(_Frames(write_fd), tasks[w::n], spec, compat)
+                    _worker_main(_Frames(write_fd), tasks[w::n], spec, compat, share)
                 except BaseException:  # noqa: BLE001
                     code = 1
                 finally:
@@ -205,7 +209,8 @@ def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Call
                 pass
 
 
-def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None):
+def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
+                share: bool = True):
     """Results of ``tasks`` in task order, computed by ``n`` processes.
 
     Task ``i`` goes to worker ``i % n`` (tasks are contiguous runs of about equal size, so the work
@@ -216,7 +221,7 @@ def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Ca
     import configurator.usage.shapes  # noqa: F401 - msgspec and the line shapes, loaded once for all workers
 
     if sys.platform.startswith("linux") and hasattr(os, "fork"):
-        yield from _in_forks(tasks, n, spec, compat, meanwhile)
+        yield from _in_forks(tasks, n, spec, compat, meanwhile, share)
         return
     import multiprocessing
     from multiprocessing.connection import wait
@@ -227,7 +232,7 @@ def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Ca
     try:
         for w in range(n):
             reader, writer = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker_main, args=(writer, tasks[w::n], spec, compat), daemon=True)
+            proc = ctx.Process(target=_worker_main, args=(writer, tasks[w::n], spec, compat, share), daemon=True)
             proc.start()
             writer.close()
             procs.append(proc)
@@ -302,10 +307,13 @@ SPLIT_BYTES = 16 << 20
 Part = tuple  # (tool, path, bytes, first byte, stop byte | None), in file order
 
 
-def _parts(files: list[SourceFile], target: int) -> list[tuple[int, Part]]:
-    """(index of the file, part) for every file; large Claude Code files cut into ranges of ~``target``."""
+def _parts(files: list[SourceFile], target: int, skip: Container[int] = ()) -> list[tuple[int, Part]]:
+    """(index of the file, part) for every file not in ``skip``; large Claude Code files cut into
+    ranges of ~``target``."""
     out: list[tuple[int, Part]] = []
     for index, f in enumerate(files):
+        if index in skip:
+            continue
         if f.tool == CLAUDE and f.size > max(SPLIT_BYTES, 2 * target):
             from configurator.usage.reader import line_cuts
 
@@ -349,37 +357,54 @@ def _cpu_count() -> int:
 
 def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None,
          workers: int | None = None, progress: bool | None = None, ccusage_compat: bool = False,
-         meanwhile: Callable[[], None] | None = None) -> ScanResult:
+         meanwhile: Callable[[], None] | None = None, use_cache: bool = False) -> ScanResult:
     """Read every transcript of ``tools`` and return per-day, per-model sums (no date filter applied).
 
     ``ccusage_compat`` reproduces ccusage 20.0.24's key for Claude Code responses without a request
     id (see :mod:`configurator.usage.claude`); it exists to verify the totals against that version.
     ``meanwhile`` is called in this process once the workers are busy (other slow set-up goes there).
+    ``use_cache``: take unchanged files from the cache (:mod:`configurator.usage.cache`), read the
+    rest, and update the cache.
     """
     started = time.perf_counter()
+    wall_started = time.time()
     found = discover(tools, env)
     result = ScanResult(zone=zone, roots=found.roots, notes=list(found.notes))
     files = found.files
     for tool in tools:
         result.files[tool] = sum(1 for f in files if f.tool == tool)
         result.bytes[tool] = sum(f.size for f in files if f.tool == tool)
-    total = sum(f.size for f in files)
+
+    cache_file = None
+    cached: dict = {}
+    hits: dict[int, list] = {}
+    if use_cache:
+        from configurator.usage import cache
+
+        cache_file = cache.cache_path(f"{zone.kind}:{zone.value}", ccusage_compat, env)
+        cached = cache.load(cache_file)
+        for index, f in enumerate(files):
+            entry = cached.get((f.tool, f.path)) if f.stamp is not None else None
+            if entry is not None and entry[0] == f.stamp:
+                hits[index] = entry[1]
+    todo_files = [f for index, f in enumerate(files) if index not in hits]
+    total = sum(f.size for f in todo_files)
     n_workers = workers if workers is not None else _cpu_count()
-    if total < POOL_THRESHOLD or len(files) < 2:
+    if total < POOL_THRESHOLD or len(todo_files) < 2:
         n_workers = 1
-    if total >= POOL_THRESHOLD and len(files) == 1 and files[0].size > SPLIT_BYTES:
+    if total >= POOL_THRESHOLD and len(todo_files) == 1 and todo_files[0].size > SPLIT_BYTES:
         n_workers = workers if workers is not None else _cpu_count()  # one large file: split it
-    parts = _parts(files, max(total // (4 * max(n_workers, 1)), 1 << 20)) if n_workers > 1 else \
-        _parts(files, 1 << 62)
+    parts = _parts(files, max(total // (4 * max(n_workers, 1)), 1 << 20) if n_workers > 1 else 1 << 62, hits)
     tasks = _split(parts, total, n_workers)
-    bar = _Progress(total, len(files), progress)
-    owners = [index for index, _ in parts]
-    merge = _Merge(result, files, owners)
+    share = not use_cache  # cached results must not depend on the files read before them
+    bar = _Progress(total, len(todo_files), progress)
+    merge = _Merge(result, files, hits, [index for index, _ in parts])
     peaks: dict[int, float] = {}
     try:
         if n_workers > 1:
             try:
-                for first, results, pid, peak in _in_workers(tasks, n_workers, zone, ccusage_compat, meanwhile):
+                for first, results, pid, peak in _in_workers(tasks, n_workers, zone, ccusage_compat, meanwhile,
+                                                             share):
                     merge.add(first, results)
                     peaks[pid] = max(peak, peaks.get(pid, 0.0))
                     bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
@@ -389,12 +414,12 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
                 result.notes.append(f"the log files were read in one process ({type(e).__name__}: {e}).")
                 result.malformed_lines = result.invalid_records = 0
                 result.files_with_skips = result.unreadable_files = 0
-                merge = _Merge(result, files, owners)
+                merge = _Merge(result, files, hits, [index for index, _ in parts])
                 peaks.clear()
                 bar.done = 0
                 n_workers = 1
         if n_workers <= 1:
-            _init_worker(zone, ccusage_compat)
+            _init_worker(zone, ccusage_compat, share)
             bucket = Bucketer(zone.build())
             for first, run in tasks:
                 merge.add(first, [_read_one(part, bucket) for part in run])
@@ -402,6 +427,18 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     finally:
         bar.close()
     merge.finish()
+    if cache_file is not None:
+        from configurator.usage import cache
+
+        entries = {}
+        for index, f in enumerate(files):
+            if index in hits:
+                entries[(f.tool, f.path)] = (f.stamp, hits[index])
+            elif index in merge.fresh and cache.cacheable(f.stamp, wall_started):
+                entries[(f.tool, f.path)] = (f.stamp, merge.fresh[index])
+        if entries.keys() != cached.keys() or len(hits) < len(entries):
+            cache.save(cache_file, entries)
+        result.cached_files = len(hits)
     result.workers = n_workers
     result.seconds = time.perf_counter() - started
     result.peak_rss_mb = {"main": round(_peak_rss_mb(), 1),
@@ -410,13 +447,23 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
 
 
 class _Merge:
-    """Consumes per-file results in file order and fills ``ScanResult.rows``."""
+    """Consumes the results in file order (cached files in their turn) and fills ``ScanResult.rows``."""
 
-    def __init__(self, result: ScanResult, files: list[SourceFile], owner: list[int]) -> None:
+    def __init__(self, result: ScanResult, files: list[SourceFile], cached: dict[int, list],
+                 owner: list[int]) -> None:
         self.result = result
         self.files = files
-        #: part position -> index of its file
+        #: file index -> results of its parts, for files taken from the cache
+        self.cached = cached
+        #: part position -> index of its file (the parts read now)
         self.owner = owner
+        #: parts still to come per file read now
+        self.waiting: dict[int, int] = {}
+        for index in owner:
+            self.waiting[index] = self.waiting.get(index, 0) + 1
+        #: file index -> results of its parts, for files read now (what the cache stores)
+        self.fresh: dict[int, list] = {}
+        self.next_file = 0
         self.skipped_files: set[int] = set()
         self.unreadable: set[int] = set()
         self.claude = claude.Deduper()
@@ -425,15 +472,35 @@ class _Merge:
         self.openclaw: list[openclaw.Entry] = []
 
     def add(self, first: int, results: list) -> None:
-        r = self.result
+        """Results of the parts at positions ``first``, ``first + 1``, ... (positions arrive in order)."""
         for offset, res in enumerate(results):
             index = self.owner[first + offset]
+            self.fresh.setdefault(index, []).append(res)
+            self.waiting[index] -= 1
+        self._flush()
+
+    def _flush(self) -> None:
+        files = self.files
+        while self.next_file < len(files):
+            index = self.next_file
+            if index in self.cached:
+                self._take(index, self.cached[index])
+            elif self.waiting.get(index, 0) == 0 and index in self.fresh:
+                self._take(index, self.fresh[index])
+            else:
+                return
+            self.next_file += 1
+
+    def _take(self, index: int, results: list) -> None:
+        r = self.result
+        tool = self.files[index].tool
+        for res in results:
             if res is None:
                 if index not in self.unreadable:
                     self.unreadable.add(index)
                     r.unreadable_files += 1
+                self.fresh.pop(index, None)  # never cache an unreadable file
                 continue
-            tool = self.files[index].tool
             if tool == CLAUDE:
                 records, malformed, invalid = res
                 self.claude.add_all(records)
@@ -455,6 +522,7 @@ class _Merge:
                     r.files_with_skips += 1
 
     def finish(self) -> None:
+        self._flush()
         rows = self.result.rows
         spans: dict[str, tuple[str, str]] = {}
 

@@ -76,7 +76,7 @@ def trace_from_report(report: Any, days: int | None = None) -> tuple[Trace, str,
 
 def simulate_from_logs(*, catalog: Any, horizon_days: int | None = None, history_days: int | None = None,
                        tz: str | None = None, tools: Any = None, accept_waiting: bool = False,
-                       chart: bool = True, progress: bool | None = None) -> Any:
+                       chart: bool = True, progress: bool | None = None, use_cache: bool = False) -> Any:
     """`plan simulate --from-logs`: the real history, its observed weeks repeated over the horizon,
     through the same advice as every other plan command."""
     from configurator.billing.report import run_simulate
@@ -84,7 +84,7 @@ def simulate_from_logs(*, catalog: Any, horizon_days: int | None = None, history
 
     if history_days is not None and history_days < 1:
         raise ConfiguratorError(f"--history-days must be at least 1 (got {history_days}).")
-    report = build(tz=tz, tools=tools, catalog=catalog, progress=progress)
+    report = build(tz=tz, tools=tools, catalog=catalog, progress=progress, use_cache=use_cache)
     trace, note, models = trace_from_report(report, history_days)
     horizon = horizon_days or 90
     start = trace[-1][0] + _dt.timedelta(days=1)

@@ -59,3 +59,26 @@ def test_from_logs_history_days_limits_the_window(cli, home: Path) -> None:
     env = json.loads(out)
     assert [h["date"] for h in env["history"]] == [f"2026-10-{d}" for d in range(12, 17)]
     assert "less than a week" in env["source"]
+
+
+def test_from_logs_uses_the_usage_cache_unless_no_cache(cli, home: Path) -> None:
+    import os
+    import time
+
+    _claude_history(home, _dt.date(2026, 10, 5), 14, 1_000_000)
+    old = time.time() - 3600
+    os.utime(home / ".claude" / "projects" / "-home-dev-app" / "s-1.jsonl", (old, old))
+    cache = home / ".cache" / "agent-configurator"
+    args = ("plan", "simulate", "--from-logs", "--timezone", "UTC", "--days", "28", "--json")
+    code, cold, err = cli(*args, "--no-cache")
+    assert code == 0, err
+    assert not cache.exists()
+    code, first, err = cli(*args)
+    assert code == 0, err
+    [written] = cache.glob("usage-*.marshal")
+    stamp = (written.stat().st_mtime_ns, written.stat().st_ino)
+    code, warm, err = cli(*args)
+    assert code == 0, err
+    # everything came from the cache: a file read again would have been written into a new cache file
+    assert (written.stat().st_mtime_ns, written.stat().st_ino) == stamp
+    assert json.loads(warm)["daily"] == json.loads(first)["daily"] == json.loads(cold)["daily"]

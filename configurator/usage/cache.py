@@ -1,0 +1,72 @@
+"""What each log file yielded to the last scan, so that the next scan reads only what changed.
+
+Transcripts only grow (Claude Code and Codex append; old ones are deleted whole), so a file whose
+size, modification time, change time and inode are all unchanged holds the same bytes and yields
+the same records. The cache maps each file to that stamp and to the records its reading produced —
+the exact values the worker processes would send again — and the scan merges cached and fresh
+records in file order, so the totals are those of a full scan (tests check this).
+
+- One cache file per time zone and counting mode (records carry the local date), under
+  ``$XDG_CACHE_HOME/agent-configurator`` (default ``~/.cache/agent-configurator``), mode 0600: it
+  holds message ids, model names, dates and token counts, no content and no keys. Deleting it is
+  always safe; ``configurator usage --no-cache`` neither reads nor writes it.
+- A file modified within the last :data:`RACY_SECONDS` is read but not cached: a file system clock
+  coarser than a nanosecond could give a rewrite of the same size the same stamp (git's "racy
+  clean" problem). Those are the live session files anyway. (The stamp's change time still tells
+  a file whose modification time was set back.)
+- OpenClaw's SQLite store is never cached: its ``-wal`` file changes while the database file's own
+  stamp does not.
+- Anything unexpected while loading (a truncated or foreign file, another Python's marshal format)
+  means an empty cache; the scan then reads everything and writes a fresh one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import sys
+import time
+from pathlib import Path
+
+from configurator import paths
+
+#: bump when what a reader returns for a file changes (its rules or its tuple layout)
+FORMAT = 1
+RACY_SECONDS = 2.0
+
+Entries = dict  # (tool, path) -> (stamp, [result of each part, in order])
+
+
+def cache_path(zone_key: str, compat: bool, env=None) -> Path:
+    from configurator import __version__
+
+    ident = f"{FORMAT}|{__version__}|{sys.version_info[0]}.{sys.version_info[1]}|{zone_key}|{compat}"
+    digest = hashlib.sha256(ident.encode()).hexdigest()[:16]
+    return paths.cache_dir(env) / f"usage-{digest}.marshal"
+
+
+def load(path: Path) -> Entries:
+    try:
+        with open(path, "rb") as fh:
+            data = marshal.loads(fh.read())
+    except (OSError, EOFError, ValueError, TypeError):
+        return {}
+    if type(data) is not dict or data.get("format") != FORMAT or type(data.get("files")) is not dict:
+        return {}
+    return data["files"]
+
+
+def cacheable(stamp: tuple | None, started: float) -> bool:
+    """A stamp that identifies the file's bytes: not None, and not modified just now."""
+    return stamp is not None and stamp[1] / 1e9 < started - RACY_SECONDS
+
+
+def save(path: Path, entries: Entries) -> None:
+    """Write the cache atomically (0600). A cache that cannot be written is no error: it is a cache."""
+    from configurator.store.atomic import atomic_write
+
+    try:
+        atomic_write(path, marshal.dumps({"format": FORMAT, "written": time.time(), "files": entries}),
+                     secret=True)
+    except Exception:  # noqa: BLE001 - OSError, or a read-only home reported as ConfiguratorError
+        pass
