@@ -16,8 +16,9 @@ records in file order, so the totals are those of a full scan (tests check this)
   a file whose modification time was set back.)
 - OpenClaw's SQLite store is never cached: its ``-wal`` file changes while the database file's own
   stamp does not.
-- Anything unexpected while loading (a truncated or foreign file, another Python's marshal format)
-  means an empty cache; the scan then reads everything and writes a fresh one.
+- The file starts with a checksum of the rest: anything unexpected while loading (a truncated,
+  damaged or foreign file) means an empty cache; the scan then reads everything and writes a fresh
+  one. The file name covers our version, the Python version (marshal's format), the zone and mode.
 """
 
 from __future__ import annotations
@@ -45,11 +46,23 @@ def cache_path(zone_key: str, compat: bool, env=None) -> Path:
     return paths.cache_dir(env) / f"usage-{digest}.marshal"
 
 
+def _digest(payload: bytes) -> bytes:
+    return hashlib.blake2b(payload, digest_size=16).digest()
+
+
 def load(path: Path) -> Entries:
+    """The cached entries, or {} when the file is missing, damaged (its checksum) or of another format."""
     try:
         with open(path, "rb") as fh:
-            data = marshal.loads(fh.read())
-    except (OSError, EOFError, ValueError, TypeError):
+            raw = fh.read()
+    except OSError:
+        return {}
+    payload = raw[16:]
+    if len(raw) < 16 or raw[:16] != _digest(payload):
+        return {}
+    try:
+        data = marshal.loads(payload)
+    except (EOFError, ValueError, TypeError, MemoryError):
         return {}
     if type(data) is not dict or data.get("format") != FORMAT or type(data.get("files")) is not dict:
         return {}
@@ -65,8 +78,8 @@ def save(path: Path, entries: Entries) -> None:
     """Write the cache atomically (0600). A cache that cannot be written is no error: it is a cache."""
     from configurator.store.atomic import atomic_write
 
+    payload = marshal.dumps({"format": FORMAT, "written": time.time(), "files": entries})
     try:
-        atomic_write(path, marshal.dumps({"format": FORMAT, "written": time.time(), "files": entries}),
-                     secret=True)
+        atomic_write(path, _digest(payload) + payload, secret=True)
     except Exception:  # noqa: BLE001 - OSError, or a read-only home reported as ConfiguratorError
         pass

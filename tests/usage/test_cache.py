@@ -9,6 +9,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from configurator.usage import cache, scanner
 from configurator.usage.dates import resolve_zone
@@ -152,3 +154,29 @@ def test_worker_processes_merge_cached_and_fresh_files_in_file_order(logs: Path,
     assert mixed.cached_files == n - 2 and mixed.workers == 2
     _same(mixed, scanner.scan(zone=resolve_zone(TZ), use_cache=False, workers=1, progress=False))
     assert mixed.malformed_lines == cold.malformed_lines + 2
+
+
+def test_a_damaged_cache_is_never_trusted(logs: Path) -> None:
+    """One flipped byte anywhere (a disk error, a partial copy): the scan reads the files again."""
+    n = _age(logs)
+    _scan()
+    [path] = _cache_files(logs)
+    good = path.read_bytes()
+    for at in (0, 20, len(good) // 2, len(good) - 1):
+        damaged = bytearray(good)
+        damaged[at] ^= 0x40
+        path.write_bytes(bytes(damaged))
+        assert cache.load(path) == {}
+        again = _scan()
+        assert again.cached_files == 0
+        _same(again, _scan(use_cache=False))
+    assert _scan().cached_files == n
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=300), st.booleans())
+def test_load_never_raises(tmp_path_factory, data: bytes, with_checksum: bool) -> None:
+    """Random bytes, with or without a valid checksum in front: an empty cache, never an exception."""
+    path = tmp_path_factory.mktemp("c") / "usage-x.marshal"
+    path.write_bytes(cache._digest(data) + data if with_checksum else data)
+    assert cache.load(path) == {}
