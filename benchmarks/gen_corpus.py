@@ -244,7 +244,7 @@ def gen_claude(root: Path, rng: random.Random, text: Text, target: int, days: in
             session.lines.extend(previous[project])  # a resumed session copies the earlier conversation
         began = moment = _session_start(rng, days)
         for _ in range(rng.randrange(1, 3)):
-            moment = session.turn(moment, rng.randrange(2, 10))
+            moment = session.turn(moment, rng.randrange(2, 6))
             moment += dt.timedelta(minutes=rng.randrange(1, 25))
         if rng.random() < 0.3:
             session.lines.append(_dumps({"type": "summary", "summary": text(60), "leafUuid": session.parent}))
@@ -255,7 +255,7 @@ def gen_claude(root: Path, rng: random.Random, text: Text, target: int, days: in
         previous[project] = session.lines[-40:]
         written += len(data)
         files += 1
-        if rng.random() < 0.3:  # subagents of this session
+        if rng.random() < 0.45:  # subagents of this session
             sub = folder / sid / "subagents"
             sub.mkdir(parents=True, exist_ok=True)
             for _ in range(rng.randrange(1, 3)):

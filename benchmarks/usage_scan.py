@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 CACHE = Path.home() / ".cache" / "agent-configurator-bench"
-GENERATOR_VERSION = 3  # bump when gen_corpus.py changes what it writes
+GENERATOR_VERSION = 4  # bump when gen_corpus.py changes what it writes
 CCUSAGE = CACHE / "node_modules" / "@ccusage" / "ccusage-linux-x64" / "bin" / "ccusage"
 
 
