@@ -19,6 +19,9 @@ Sources for every field used:
 - ``model_change``/``custom`` ``model-snapshot`` lines as the model fallback, ``.jsonl.deleted.<time>``
   archives, and total-only usage counted as output: ccusage
   ``rust/crates/ccusage/src/adapter/openclaw/{parser,paths}.rs``.
+- OpenClaw 2026.9: the SQLite store (see ``read_sqlite`` below for its tables), and archives of
+  deleted or reset sessions published as ``.jsonl.deleted.<time>.zst`` / ``.jsonl.reset.<time>.zst``
+  (zstd-compressed JSONL, read as a stream).
 
 A record repeated verbatim (same session, entry id, time and tokens) is counted once.
 """
@@ -88,6 +91,12 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     """-> (entries, malformed lines, invalid records)."""
     if path.endswith(".sqlite"):
         return read_sqlite(path, bucket)
+    if path.endswith(".zst"):  # a deleted or reset session's transcript, published compressed
+        try:
+            with open(path, "rb") as fh, zstd_reader(fh) as lines:
+                return _read_lines(lines, _session_of(path), bucket, {})
+        except CompressedError:
+            return [], 1, 0
     import msgspec
 
     loads = msgspec.json.decode
@@ -181,17 +190,118 @@ def _record(d: dict, session: str, bucket: Bucketer, model: str | None) -> tuple
     return model, (key, date, name if type(name) is str else None, inp, cr, cw, out), 0
 
 
-#: OpenClaw 2026.9 keeps transcripts in SQLite: agents/<agent>/agent/openclaw-agent.sqlite, table
-#: transcript_events(session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes, ...), where
-#: event_json holds the same objects the JSONL lines held (checked with the real openclaw 2026.9.6, see
-#: tests/conformance/FINDINGS.md). Events stored only compressed (event_zstd) cannot be read with the
-#: standard library and are counted as skipped.
+# --- OpenClaw 2026.9: the SQLite transcript store ------------------------------------------------
+
+#: OpenClaw 2026.9 keeps transcripts in SQLite: ``agents/<agent>/agent/openclaw-agent.sqlite``. The
+#: schema, as the real openclaw 2026.9.6 creates it (tests/conformance checks it):
+#:
+#: - ``transcript_events(session_id, seq, event_json, created_at, event_zstd, event_utf8_bytes, ...)``:
+#:   ``event_json`` holds the objects the JSONL lines held; a large event has ``event_json`` NULL and
+#:   its UTF-8 bytes zstd-compressed in ``event_zstd`` (``event_utf8_bytes`` long, at most 4 MiB).
+#: - ``session_transcript_archives(session_id, generation, session_key, reason, encoding,
+#:   archive_blob, ...)``: a reset or deleted session's whole transcript (JSONL; ``encoding``
+#:   ``identity`` or ``zstd``), which maintenance moves out of ``transcript_events``.
+#: - ``session_transcript_cold_archives(session_id, archive_name, storage, archive_blob, ...)``: old
+#:   sessions moved to cold storage (``session.maintenance.coldStorage``), in the row
+#:   (``storage = 'sqlite'``) or in ``<state dir>/cold/<archive_name>`` (``'file'``); read as JSONL,
+#:   zstd-compressed or not (told by the zstd magic number).
+#:
+#: Every source goes through the same record rules; an event present in two of them (an archive
+#: written while its rows still exist, a published archive file) counts once (same dedupe key).
 SQLITE_NAME = "openclaw-agent.sqlite"
-_SQL = (
-    "SELECT session_id, event_json FROM transcript_events "
-    "WHERE event_json IS NULL OR event_json LIKE '%\"usage\"%' OR event_json LIKE '%\"model_change\"%' "
-    "OR event_json LIKE '%\"model-snapshot\"%' ORDER BY session_id, seq"
-)
+_WANTED = ("WHERE event_json IS NULL OR event_json LIKE '%\"usage\"%' OR event_json LIKE '%\"model_change\"%' "
+           "OR event_json LIKE '%\"model-snapshot\"%'")
+#: the largest event OpenClaw stores compressed (its own limit)
+MAX_EVENT_BYTES = 4 << 20
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+class CompressedError(Exception):
+    """A zstd payload that cannot be read (damaged, or no zstd decoder)."""
+
+
+def zstd_reader(raw):
+    """A binary line reader over the zstd stream in ``raw`` (a binary file object)."""
+    import io
+
+    try:
+        from compression import zstd  # Python 3.14+
+    except ImportError:
+        try:
+            import zstandard
+        except ImportError as e:
+            raise CompressedError("no zstd decoder (pip install zstandard)") from e
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True),
+                                 buffer_size=1 << 16)
+    return zstd.ZstdFile(raw)
+
+
+def _zstd_event(blob: bytes, size: object) -> bytes:
+    """One compressed event -> its JSON bytes."""
+    if type(size) is not int or not 0 < size <= MAX_EVENT_BYTES:
+        raise CompressedError("compressed event without a valid size")
+    try:
+        from compression import zstd  # Python 3.14+
+
+        data = zstd.decompress(blob)
+    except ImportError:
+        try:
+            import zstandard
+        except ImportError as e:
+            raise CompressedError("no zstd decoder (pip install zstandard)") from e
+        try:
+            data = zstandard.ZstdDecompressor().decompress(blob, max_output_size=size)
+        except zstandard.ZstdError as e:
+            raise CompressedError(str(e)) from e
+    except Exception as e:  # noqa: BLE001 - compression.zstd.ZstdError and friends
+        raise CompressedError(str(e)) from e
+    if len(data) != size:
+        raise CompressedError("compressed event of another size than recorded")
+    return data
+
+
+def _read_lines(lines, session: str, bucket: Bucketer, models: dict[str, str | None]
+                ) -> tuple[list[Entry], int, int]:
+    """JSONL from an archive (any iterable of lines) -> (entries, malformed lines, invalid records)."""
+    import msgspec
+
+    entries: list[Entry] = []
+    malformed = invalid = 0
+    model = models.get(session)
+    try:
+        for raw in lines:
+            line = raw.strip()
+            if not line or (MARKERS[0] not in line and MARKERS[1] not in line and MARKERS[2] not in line):
+                continue
+            try:
+                d = msgspec.json.decode(line)
+            except msgspec.DecodeError:
+                malformed += 1
+                continue
+            if type(d) is not dict:
+                malformed += 1
+                continue
+            model, entry, bad = _record(d, session, bucket, model)
+            invalid += bad
+            if entry is not None:
+                entries.append(entry)
+    except (OSError, EOFError, ValueError, CompressedError):
+        malformed += 1  # a damaged compressed stream: what was read before it counts
+    except Exception:  # noqa: BLE001 - zstandard.ZstdError, compression.zstd.ZstdError
+        malformed += 1
+    models[session] = model
+    return entries, malformed, invalid
+
+
+def _blob_lines(blob: bytes, compressed: bool | None):
+    """Lines of an archive blob; ``compressed`` None: tell by the zstd magic number."""
+    import io
+
+    if compressed is None:
+        compressed = blob[:4] == _ZSTD_MAGIC
+    if compressed:
+        return zstd_reader(io.BytesIO(blob))
+    return io.BytesIO(blob)
 
 
 def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
@@ -207,26 +317,72 @@ def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
         conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
     except sqlite3.Error:
         return entries, 1, 0
+    models: dict[str, str | None] = {}
+
+    def columns(table: str) -> set[str]:
+        return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
     try:
-        models: dict[str, str | None] = {}
-        for session, event_json in conn.execute(_SQL):
-            if event_json is None:
-                malformed += 1  # compressed only
+        have = columns("transcript_events")
+        if have:
+            zstd = "event_zstd" in have and "event_utf8_bytes" in have
+            query = ("SELECT session_id, event_json, " + ("event_zstd, event_utf8_bytes" if zstd else "NULL, NULL")
+                     + " FROM transcript_events " + _WANTED + " ORDER BY session_id, seq")
+            for session, event_json, blob, size in conn.execute(query):
+                sid = str(session)
+                try:
+                    if event_json is None:
+                        if blob is None:
+                            raise CompressedError("an event with no content")
+                        event_json = _zstd_event(bytes(blob), size)
+                        if b'"usage"' not in event_json and b'"model_change"' not in event_json and \
+                                b'"model-snapshot"' not in event_json:
+                            continue
+                    d = msgspec.json.decode(event_json)
+                except (CompressedError, msgspec.DecodeError):
+                    malformed += 1
+                    continue
+                if type(d) is not dict:
+                    malformed += 1
+                    continue
+                model, entry, bad = _record(d, sid, bucket, models.get(sid))
+                models[sid] = model
+                invalid += bad
+                if entry is not None:
+                    entries.append(entry)
+        # reset and deleted sessions, then sessions in cold storage
+        archives: list[tuple[str, bytes | None, bool | None]] = []
+        if {"session_id", "encoding", "archive_blob"} <= columns("session_transcript_archives"):
+            for session, encoding, blob in conn.execute(
+                    "SELECT session_id, encoding, archive_blob FROM session_transcript_archives "
+                    "ORDER BY session_id, created_at"):
+                archives.append((str(session), blob, encoding == "zstd"))
+        if {"session_id", "archive_name", "storage", "archive_blob"} <= columns("session_transcript_cold_archives"):
+            cold_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(path)))),
+                                    "cold")
+            for session, name, storage, blob in conn.execute(
+                    "SELECT session_id, archive_name, storage, archive_blob FROM session_transcript_cold_archives "
+                    "ORDER BY session_id"):
+                if storage == "file" and type(name) is str and "/" not in name and "\\" not in name:
+                    try:
+                        with open(os.path.join(cold_dir, name), "rb") as fh:
+                            blob = fh.read()
+                    except OSError:
+                        blob = None
+                archives.append((str(session), blob, None))
+        for session, blob, compressed in archives:
+            if blob is None:
+                malformed += 1
                 continue
             try:
-                d = msgspec.json.decode(event_json)
-            except msgspec.DecodeError:
+                with _blob_lines(bytes(blob), compressed) as lines:
+                    got, bad_lines, bad_records = _read_lines(lines, session, bucket, models)
+            except CompressedError:
                 malformed += 1
                 continue
-            if type(d) is not dict:
-                malformed += 1
-                continue
-            sid = str(session)
-            model, entry, bad = _record(d, sid, bucket, models.get(sid))
-            models[sid] = model
-            invalid += bad
-            if entry is not None:
-                entries.append(entry)
+            entries.extend(got)
+            malformed += bad_lines
+            invalid += bad_records
     except sqlite3.Error:
         malformed += 1
     finally:

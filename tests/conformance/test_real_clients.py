@@ -224,6 +224,25 @@ def test_openclaw_agent_sends_one_chat_completion(home: Path, mock: MockProvider
     assert [r["path"] for r in posts] == ["/v1/chat/completions"]
     assert posts[0]["auth"] == f"Bearer {KNOWN_KEY}"
     _assert_usage(home, "openclaw", 1)
+    _assert_openclaw_store_columns(home)
+
+
+def _assert_openclaw_store_columns(home: Path) -> None:
+    """The transcript store has every column the usage reader selects (configurator/usage/openclaw.py)."""
+    import sqlite3
+
+    [db] = home.glob(".openclaw/agents/*/agent/openclaw-agent.sqlite")
+    conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        def columns(table: str) -> set[str]:
+            return {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+
+        assert {"session_id", "seq", "event_json", "event_zstd", "event_utf8_bytes"} <= columns("transcript_events")
+        assert {"session_id", "encoding", "archive_blob", "created_at"} <= columns("session_transcript_archives")
+        assert {"session_id", "archive_name", "storage", "archive_blob"} <= \
+            columns("session_transcript_cold_archives")
+    finally:
+        conn.close()
 
 
 # --- after merging into realistic existing files (the setup issue's fixtures) -------------------

@@ -8,7 +8,8 @@ import sys
 import pytest
 from conftest import run_cli
 
-HEAVY = {"questionary", "jsonschema", "tomlkit", "json5", "plotext", "msgspec", "orjson", "prompt_toolkit"}
+HEAVY = {"questionary", "jsonschema", "tomlkit", "json5", "plotext", "msgspec", "orjson", "zstandard",
+         "prompt_toolkit"}
 
 PROBE = """
 import sys

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from configurator.usage.report import build
 
@@ -163,3 +165,132 @@ def test_openclaw_sqlite_transcripts(home: Path, rows_by_key) -> None:
     # Tokyo: both messages fall on 10-06 local time
     tokyo = rows_by_key(build(tz="Asia/Tokyo", tools="openclaw").rows)
     assert tokyo == {("2026-10-06", OC, "deepseek-ai/deepseek-v4-pro"): (20, 8, 0, 6, 2)}
+
+
+# --- OpenClaw 2026.9: compressed events, reset/deleted archives, cold storage, .zst archives -------
+
+_PRO = "deepseek-ai/deepseek-v4-pro"
+
+
+def _oc_msg(mid: str, ts: str, inp: int, big: bool = False) -> dict:
+    content = [{"type": "text", "text": "x" * (300_000 if big else 5)}]
+    return {"type": "message", "id": mid, "timestamp": ts,
+            "message": {"role": "assistant", "model": _PRO, "content": content,
+                        "usage": {"input": inp, "output": 1, "cacheRead": 0, "cacheWrite": 0}}}
+
+
+def _zstd(data: bytes) -> bytes:
+    import zstandard
+
+    return zstandard.ZstdCompressor().compress(data)
+
+
+def _jsonl(*events: dict) -> bytes:
+    return b"".join(json.dumps(e).encode() + b"\n" for e in events)
+
+
+def _store_2026_9(path: Path) -> None:
+    """The three transcript tables of openclaw 2026.9.6 (columns as it creates them)."""
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path)
+    conn.executescript("""
+        CREATE TABLE transcript_events (session_id TEXT NOT NULL, seq INTEGER NOT NULL, event_json TEXT,
+            created_at INTEGER NOT NULL, event_zstd BLOB, event_utf8_bytes INTEGER, navigation_json TEXT,
+            PRIMARY KEY (session_id, seq));
+        CREATE TABLE session_transcript_archives (session_id TEXT NOT NULL, generation TEXT NOT NULL,
+            session_key TEXT NOT NULL, reason TEXT NOT NULL, encoding TEXT NOT NULL, archive_blob BLOB NOT NULL,
+            archive_sha256 TEXT NOT NULL, archive_name TEXT NOT NULL UNIQUE, created_at INTEGER NOT NULL,
+            published_at INTEGER, publish_attempts INTEGER NOT NULL DEFAULT 0, last_publish_attempt_at INTEGER,
+            last_publish_error TEXT, PRIMARY KEY (session_id, generation));
+        CREATE TABLE session_transcript_cold_archives (session_id TEXT NOT NULL PRIMARY KEY,
+            generation TEXT NOT NULL, archive_name TEXT NOT NULL UNIQUE, archive_sha256 TEXT NOT NULL,
+            event_count INTEGER NOT NULL, raw_bytes INTEGER NOT NULL, archive_bytes INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL, archived_at INTEGER NOT NULL, storage TEXT NOT NULL, archive_blob BLOB);
+    """)
+    conn.commit()
+    conn.close()
+
+
+def test_openclaw_compressed_events_archives_and_cold_storage(home: Path, rows_by_key) -> None:
+    import sqlite3
+
+    state = home / ".openclaw"
+    db = state / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
+    _store_2026_9(db)
+    live = _oc_msg("m1", "2026-10-05T10:00:00.000Z", 1)
+    big = json.dumps(_oc_msg("m2", "2026-10-05T11:00:00.000Z", 20, big=True)).encode()
+    reset = _jsonl({"type": "session", "id": "r"}, _oc_msg("m3", "2026-10-03T09:00:00.000Z", 300),
+                   live)  # an archive written while a row of it is still live: counted once
+    deleted = _jsonl(_oc_msg("m4", "2026-10-02T09:00:00.000Z", 4000))
+    cold_row = _jsonl(_oc_msg("m5", "2026-09-01T09:00:00.000Z", 50000))
+    cold_file = _jsonl(_oc_msg("m6", "2026-09-02T09:00:00.000Z", 600000))
+    (state / "cold").mkdir()
+    (state / "cold" / "s6.jsonl.zst").write_bytes(_zstd(cold_file))
+    conn = sqlite3.connect(db)
+    conn.executemany("INSERT INTO transcript_events (session_id, seq, event_json, created_at, event_zstd, "
+                     "event_utf8_bytes) VALUES (?, ?, ?, 0, ?, ?)", [
+                         ("s1", 1, json.dumps(live), None, None),
+                         ("s1", 2, None, _zstd(big), len(big)),                 # a large event, compressed
+                         ("s1", 3, None, b"\x28\xb5\x2f\xfd damaged", 100),      # unreadable: reported
+                     ])
+    conn.executemany("INSERT INTO session_transcript_archives (session_id, generation, session_key, reason, encoding,"
+                     " archive_blob, archive_sha256, archive_name, created_at) VALUES (?, 'g', ?, ?, ?, ?, ?, ?, 0)", [
+                         ("s1", "agent:main:main", "reset", "zstd", _zstd(reset), "0" * 64, "s1.reset"),
+                         ("s4", "agent:main:x", "deleted", "identity", deleted, "1" * 64, "s4.deleted"),
+                     ])
+    conn.executemany("INSERT INTO session_transcript_cold_archives (session_id, generation, archive_name, "
+                     "archive_sha256, event_count, raw_bytes, archive_bytes, last_seq, archived_at, storage, "
+                     "archive_blob) VALUES (?, 'g', ?, ?, 1, 0, 0, 1, 0, ?, ?)", [
+                         ("s5", "s5.jsonl.zst", "2" * 64, "sqlite", _zstd(cold_row)),
+                         ("s6", "s6.jsonl.zst", "3" * 64, "file", None),
+                     ])
+    conn.commit()
+    conn.close()
+    report = build(tz="UTC", tools="openclaw")
+    assert rows_by_key(report.rows) == {
+        ("2026-09-01", OC, _PRO): (50000, 0, 0, 1, 1),
+        ("2026-09-02", OC, _PRO): (600000, 0, 0, 1, 1),
+        ("2026-10-02", OC, _PRO): (4000, 0, 0, 1, 1),
+        ("2026-10-03", OC, _PRO): (300, 0, 0, 1, 1),
+        ("2026-10-05", OC, _PRO): (21, 0, 0, 2, 2),
+    }
+    assert report.skipped["malformed_lines"] == 1
+
+
+def test_openclaw_zstd_session_archives(home: Path, rows_by_key) -> None:
+    sessions = home / ".openclaw" / "agents" / "main" / "sessions"
+    sessions.mkdir(parents=True)
+    (sessions / "s7.jsonl.deleted.2026-10-01T00-00-00.000Z.zst").write_bytes(
+        _zstd(_jsonl(_oc_msg("m7", "2026-09-30T12:00:00.000Z", 7))))
+    (sessions / "s8.jsonl.reset.2026-10-01T00-00-00.000Z.zst").write_bytes(b"not zstd at all")
+    report = build(tz="UTC", tools="openclaw")
+    assert rows_by_key(report.rows) == {("2026-09-30", OC, _PRO): (7, 0, 0, 1, 1)}
+    assert report.skipped["malformed_lines"] == 1
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(blob=st.binary(max_size=200), zstd_head=st.booleans(), encoding=st.sampled_from(["zstd", "identity"]))
+def test_openclaw_damaged_archives_never_stop_the_scan(tmp_path_factory, blob: bytes, zstd_head: bool,
+                                                       encoding: str) -> None:
+    """Whatever bytes an archive or compressed event holds: skipped lines at worst, never an error."""
+    import sqlite3
+
+    from configurator.usage import openclaw
+    from configurator.usage.dates import Bucketer, resolve_zone
+
+    data = (b"\x28\xb5\x2f\xfd" + blob) if zstd_head else blob
+    db = tmp_path_factory.mktemp("oc") / "agents" / "main" / "agent" / "openclaw-agent.sqlite"
+    _store_2026_9(db)
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO transcript_events VALUES ('s', 1, NULL, 0, ?, ?, NULL)", (data, len(blob) + 1))
+    conn.execute("INSERT INTO session_transcript_archives (session_id, generation, session_key, reason, encoding, "
+                 "archive_blob, archive_sha256, archive_name, created_at) VALUES ('s', 'g', 'k', 'reset', ?, ?, "
+                 "'0', 'n', 0)", (encoding, data))
+    conn.execute("INSERT INTO session_transcript_cold_archives VALUES ('s', 'g', 'c', '0', 1, 0, 0, 1, 0, 'sqlite', ?)",
+                 (data,))
+    conn.commit()
+    conn.close()
+    entries, malformed, invalid = openclaw.read_file(str(db), Bucketer(resolve_zone("UTC").build()))
+    assert entries == [] and malformed >= 1 and invalid == 0
