@@ -9,7 +9,8 @@ records in file order, so the totals are those of a full scan (tests check this)
 - One cache file per time zone and counting mode (records carry the local date), under
   ``$XDG_CACHE_HOME/agent-configurator`` (default ``~/.cache/agent-configurator``), mode 0600: it
   holds message ids, model names, dates and token counts, no content and no keys. Deleting it is
-  always safe; ``configurator usage --no-cache`` neither reads nor writes it.
+  always safe; ``configurator usage --no-cache`` neither reads nor writes it. Cache files of other
+  zones or versions left unused for :data:`STALE_DAYS` are removed when one is saved.
 - A file modified within the last :data:`RACY_SECONDS` is read but not cached: a file system clock
   coarser than a nanosecond could give a rewrite of the same size the same stamp (git's "racy
   clean" problem). Those are the live session files anyway. (The stamp's change time still tells
@@ -74,6 +75,10 @@ def cacheable(stamp: tuple | None, started: float) -> bool:
     return stamp is not None and stamp[1] / 1e9 < started - RACY_SECONDS
 
 
+#: other cache files (another zone, an older version) unused this long are removed when one is saved
+STALE_DAYS = 30
+
+
 def save(path: Path, entries: Entries) -> None:
     """Write the cache atomically (0600). A cache that cannot be written is no error: it is a cache."""
     from configurator.store.atomic import atomic_write
@@ -82,4 +87,11 @@ def save(path: Path, entries: Entries) -> None:
     try:
         atomic_write(path, _digest(payload) + payload, secret=True)
     except Exception:  # noqa: BLE001 - OSError, or a read-only home reported as ConfiguratorError
+        return
+    oldest = time.time() - STALE_DAYS * 86400
+    try:
+        for other in path.parent.glob("usage-*.marshal"):
+            if other != path and other.stat().st_mtime < oldest:
+                other.unlink()
+    except OSError:
         pass

@@ -180,3 +180,15 @@ def test_load_never_raises(tmp_path_factory, data: bytes, with_checksum: bool) -
     path = tmp_path_factory.mktemp("c") / "usage-x.marshal"
     path.write_bytes(cache._digest(data) + data if with_checksum else data)
     assert cache.load(path) == {}
+
+
+def test_stale_cache_files_of_other_zones_are_removed(logs: Path) -> None:
+    _age(logs)
+    _scan(tz="Asia/Tokyo")
+    [tokyo] = _cache_files(logs)
+    month_ago = time.time() - 31 * 86400
+    os.utime(tokyo, (month_ago, month_ago))
+    _scan(tz=TZ)
+    assert tokyo not in _cache_files(logs) and len(_cache_files(logs)) == 1
+    _scan(tz="Asia/Tokyo")  # a recent one stays
+    assert len(_cache_files(logs)) == 2
