@@ -140,9 +140,10 @@ class _Frames:
         os.close(self.fd)
 
 
-def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
-              share: bool = True):
-    """Like :func:`_in_workers`, with bare ``os.fork`` and pipes (Linux): no multiprocessing to import."""
+def _fork_messages(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
+                   share: bool):
+    """The workers' messages ``(task index, result)`` as they arrive, from bare forks and pipes (Linux):
+    no multiprocessing machinery to import."""
     import marshal
     import select
 
@@ -169,11 +170,7 @@ def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Call
         if meanwhile is not None:
             meanwhile()
         pending = {fd: bytearray() for fd in fds}
-        waiting: dict[int, tuple] = {}
-        turn = 0
-        while turn < len(tasks):
-            if not pending:
-                raise RuntimeError("a usage worker stopped before sending all its results")
+        while pending:
             ready, _, _ = select.select(list(pending), [], [])
             for fd in ready:
                 chunk = os.read(fd, 1 << 20)
@@ -186,14 +183,9 @@ def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Call
                     size = int.from_bytes(buf[:8], "little")
                     if len(buf) < 8 + size:
                         break
-                    index, payload = marshal.loads(buf[8:8 + size])
+                    message = marshal.loads(buf[8:8 + size])
                     del buf[:8 + size]
-                    if index < 0:
-                        raise RuntimeError(f"a usage worker failed:\n{payload}")
-                    waiting[index] = payload
-            while turn < len(tasks) and tasks[turn][0] in waiting:
-                yield waiting.pop(tasks[turn][0])
-                turn += 1
+                    yield message
     finally:
         for fd in fds:
             try:
@@ -209,20 +201,9 @@ def _in_forks(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Call
                 pass
 
 
-def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
-                share: bool = True):
-    """Results of ``tasks`` in task order, computed by ``n`` processes.
-
-    Task ``i`` goes to worker ``i % n`` (tasks are contiguous runs of about equal size, so the work
-    interleaves evenly); each worker streams its results through a pipe, and results that arrive
-    early wait here until their turn. No helper threads, no task queue: the parent only reads.
-    On Linux the workers are bare forks; elsewhere multiprocessing starts them.
-    """
-    import configurator.usage.shapes  # noqa: F401 - msgspec and the line shapes, loaded once for all workers
-
-    if sys.platform.startswith("linux") and hasattr(os, "fork"):
-        yield from _in_forks(tasks, n, spec, compat, meanwhile, share)
-        return
+def _spawn_messages(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
+                    share: bool):
+    """The workers' messages as they arrive, from processes multiprocessing spawns (not Linux)."""
     import multiprocessing
     from multiprocessing.connection import wait
 
@@ -239,24 +220,13 @@ def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Ca
             readers.append(reader)
         if meanwhile is not None:
             meanwhile()
-        waiting: dict[int, tuple] = {}
-        turn = 0
         alive = list(readers)
-        while turn < len(tasks):
-            if not alive:
-                raise RuntimeError("a usage worker stopped before sending all its results")
+        while alive:
             for reader in wait(alive):
                 try:
-                    index, payload = reader.recv()
+                    yield reader.recv()
                 except EOFError:
                     alive.remove(reader)
-                    continue
-                if index < 0:
-                    raise RuntimeError(f"a usage worker failed:\n{payload}")
-                waiting[index] = payload
-            while turn < len(tasks) and tasks[turn][0] in waiting:
-                yield waiting.pop(tasks[turn][0])
-                turn += 1
         for proc in procs:
             proc.join()
     finally:
@@ -265,6 +235,37 @@ def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Ca
                 proc.terminate()
         for reader in readers:
             reader.close()
+
+
+def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
+                share: bool = True):
+    """Results of ``tasks`` in task order, computed by ``n`` processes.
+
+    Task ``i`` goes to worker ``i % n`` (tasks are contiguous runs of about equal size, so the work
+    interleaves evenly); each worker streams its results through a pipe, and results that arrive
+    early wait here until their turn. No helper threads, no task queue: the parent only reads.
+    On Linux the workers are bare forks; elsewhere multiprocessing spawns them.
+    """
+    import configurator.usage.shapes  # noqa: F401 - msgspec and the line shapes, loaded once for all workers
+
+    start = _fork_messages if sys.platform.startswith("linux") and hasattr(os, "fork") else _spawn_messages
+    messages = start(tasks, n, spec, compat, meanwhile, share)
+    waiting: dict[int, tuple] = {}
+    turn = 0
+    try:
+        for index, payload in messages:
+            if index < 0:
+                raise RuntimeError(f"a usage worker failed:\n{payload}")
+            waiting[index] = payload
+            while turn < len(tasks) and tasks[turn][0] in waiting:
+                yield waiting.pop(tasks[turn][0])
+                turn += 1
+            if turn == len(tasks):
+                break
+        if turn < len(tasks):
+            raise RuntimeError("a usage worker stopped before sending all its results")
+    finally:
+        messages.close()  # reaps (or stops) the workers
 
 
 # --- parent side -------------------------------------------------------------------------------
