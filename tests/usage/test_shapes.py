@@ -85,7 +85,7 @@ def lines(draw) -> bytes:
     return text.encode()
 
 
-def reference(line: bytes, bucket: Bucketer) -> object:
+def reference(line: bytes, bucket: Bucketer, path_session: str | None = None) -> object:
     """What the plain rules make of one line (only lines with ``"usage":{`` are looked at)."""
     if claude.MARKER not in line:
         return None
@@ -95,7 +95,7 @@ def reference(line: bytes, bucket: Bucketer) -> object:
         return "malformed"
     if type(d) is not dict:
         return "malformed"
-    rec = claude.parse_record(d, bucket)
+    rec = claude.parse_record(d, bucket, path_session)
     if rec is None:
         return None
     if rec is False or claude.has_unsupported_null(line):
@@ -104,14 +104,15 @@ def reference(line: bytes, bucket: Bucketer) -> object:
 
 
 @settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(line=lines())
-def test_fast_path_decides_like_the_rules(tmp_path: Path, line: bytes) -> None:
+@given(line=lines(), compat=st.booleans())
+def test_fast_path_decides_like_the_rules(tmp_path: Path, line: bytes, compat: bool) -> None:
+    """Also in ccusage 20.0.24 mode, where a response without requestId is keyed by session and time."""
     bucket = Bucketer(resolve_zone("Europe/Berlin").build())
     path = tmp_path / "t.jsonl"
     path.write_bytes(line + b"\n")
-    records, malformed, invalid = claude.read_file(str(path), bucket)
+    records, malformed, invalid = claude.read_file(str(path), bucket, compat)
     got = "malformed" if malformed else "invalid" if invalid else records[0] if records else None
-    assert got == reference(line, bucket)
+    assert got == reference(line, bucket, claude.session_from_path(str(path)) if compat else None)
 
 
 def test_the_shapes_take_the_common_lines(tmp_path: Path) -> None:
