@@ -431,13 +431,16 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     if cache_file is not None:
         from configurator.usage import cache
 
-        entries = {}
+        # the other tools' files stay as they were; this scan's tools get exactly the files found now
+        entries = {key: entry for key, entry in cached.items() if key[0] not in tools}
+        added = 0
         for index, f in enumerate(files):
             if index in hits:
                 entries[(f.tool, f.path)] = (f.stamp, hits[index])
             elif index in merge.fresh and cache.cacheable(f.stamp, wall_started):
                 entries[(f.tool, f.path)] = (f.stamp, merge.fresh[index])
-        if entries.keys() != cached.keys() or len(hits) < len(entries):
+                added += 1
+        if added or entries.keys() != cached.keys():
             cache.save(cache_file, entries)
         result.cached_files = len(hits)
     result.workers = n_workers

@@ -192,3 +192,11 @@ def test_stale_cache_files_of_other_zones_are_removed(logs: Path) -> None:
     assert tokyo not in _cache_files(logs) and len(_cache_files(logs)) == 1
     _scan(tz="Asia/Tokyo")  # a recent one stays
     assert len(_cache_files(logs)) == 2
+
+
+def test_a_scan_of_one_tool_keeps_the_other_tools_cached(logs: Path) -> None:
+    n = _age(logs)
+    _scan()
+    codex_only = scanner.scan(zone=resolve_zone(TZ), tools=("codex",), use_cache=True, progress=False)
+    assert codex_only.cached_files == sum(codex_only.files.values()) > 0
+    assert _scan().cached_files == n
