@@ -220,40 +220,39 @@ class CompressedError(Exception):
     """A zstd payload that cannot be read (damaged, or no zstd decoder)."""
 
 
-def zstd_reader(raw):
-    """A binary line reader over the zstd stream in ``raw`` (a binary file object)."""
+def _zstd():
+    """(decompress(blob, size) -> bytes, stream(binary file) -> binary line reader), from the standard
+    library (Python 3.14+) or zstandard."""
     import io
 
     try:
-        from compression import zstd  # Python 3.14+
+        from compression import zstd
+
+        return (lambda blob, size: zstd.decompress(blob)), zstd.ZstdFile
     except ImportError:
-        try:
-            import zstandard
-        except ImportError as e:
-            raise CompressedError("no zstd decoder (pip install zstandard)") from e
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True),
-                                 buffer_size=1 << 16)
-    return zstd.ZstdFile(raw)
+        pass
+    try:
+        import zstandard
+    except ImportError as e:
+        raise CompressedError("no zstd decoder (pip install zstandard)") from e
+    return ((lambda blob, size: zstandard.ZstdDecompressor().decompress(blob, max_output_size=size)),
+            (lambda raw: io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True),
+                                           buffer_size=1 << 16)))
+
+
+def zstd_reader(raw):
+    """A binary line reader over the zstd stream in ``raw`` (a binary file object)."""
+    return _zstd()[1](raw)
 
 
 def _zstd_event(blob: bytes, size: object) -> bytes:
-    """One compressed event -> its JSON bytes."""
+    """One compressed event -> its JSON bytes (``size``: its recorded decoded length)."""
     if type(size) is not int or not 0 < size <= MAX_EVENT_BYTES:
         raise CompressedError("compressed event without a valid size")
+    decompress = _zstd()[0]
     try:
-        from compression import zstd  # Python 3.14+
-
-        data = zstd.decompress(blob)
-    except ImportError:
-        try:
-            import zstandard
-        except ImportError as e:
-            raise CompressedError("no zstd decoder (pip install zstandard)") from e
-        try:
-            data = zstandard.ZstdDecompressor().decompress(blob, max_output_size=size)
-        except zstandard.ZstdError as e:
-            raise CompressedError(str(e)) from e
-    except Exception as e:  # noqa: BLE001 - compression.zstd.ZstdError and friends
+        data = decompress(blob, size)
+    except Exception as e:  # noqa: BLE001 - zstandard.ZstdError, compression.zstd.ZstdError
         raise CompressedError(str(e)) from e
     if len(data) != size:
         raise CompressedError("compressed event of another size than recorded")
