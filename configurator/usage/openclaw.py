@@ -284,9 +284,7 @@ def _read_lines(lines, session: str, bucket: Bucketer, models: dict[str, str | N
             invalid += bad
             if entry is not None:
                 entries.append(entry)
-    except (OSError, EOFError, ValueError, CompressedError):
-        malformed += 1  # a damaged compressed stream: what was read before it counts
-    except Exception:  # noqa: BLE001 - zstandard.ZstdError, compression.zstd.ZstdError
+    except Exception:  # noqa: BLE001 - a damaged stream (OSError, zstd errors): what was read before counts
         malformed += 1
     models[session] = model
     return entries, malformed, invalid
