@@ -97,10 +97,6 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
                 return _read_lines(lines, _session_of(path), bucket, {})
         except CompressedError:
             return [], 1, 0
-    import msgspec
-
-    loads = msgspec.json.decode
-    decode_error = msgspec.DecodeError
     session = _session_of(path)
     entries: list[Entry] = []
     malformed = invalid = 0
@@ -129,19 +125,27 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
             elif find(MARKERS[0], start, end) < 0 and find(MARKERS[1], start, end) < 0 and \
                     find(MARKERS[2], start, end) < 0:
                 continue
-            try:
-                d = loads(buf[start:end])
-            except decode_error:
-                malformed += 1
-                continue
-            if type(d) is not dict:
-                malformed += 1
-                continue
-            model, entry, bad = _record(d, session, bucket, model)
+            model, entry, bad_line, bad_record = _event(buf[start:end], session, bucket, model)
             if entry is not None:
                 entries.append(entry)
-            invalid += bad
+            malformed += bad_line
+            invalid += bad_record
     return entries, malformed, invalid
+
+
+def _event(raw: bytes | str, session: str, bucket: Bucketer, model: str | None
+           ) -> tuple[str | None, Entry | None, int, int]:
+    """One event's JSON -> (current model, entry or None, 1 if not a JSON object, 1 if an invalid record)."""
+    import msgspec
+
+    try:
+        d = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return model, None, 1, 0
+    if type(d) is not dict:
+        return model, None, 1, 0
+    model, entry, bad = _record(d, session, bucket, model)
+    return model, entry, 0, bad
 
 
 def _record(d: dict, session: str, bucket: Bucketer, model: str | None) -> tuple[str | None, Entry | None, int]:
@@ -262,8 +266,6 @@ def _zstd_event(blob: bytes, size: object) -> bytes:
 def _read_lines(lines, session: str, bucket: Bucketer, models: dict[str, str | None]
                 ) -> tuple[list[Entry], int, int]:
     """JSONL from an archive (any iterable of lines) -> (entries, malformed lines, invalid records)."""
-    import msgspec
-
     entries: list[Entry] = []
     malformed = invalid = 0
     model = models.get(session)
@@ -272,16 +274,9 @@ def _read_lines(lines, session: str, bucket: Bucketer, models: dict[str, str | N
             line = raw.strip()
             if not line or (MARKERS[0] not in line and MARKERS[1] not in line and MARKERS[2] not in line):
                 continue
-            try:
-                d = msgspec.json.decode(line)
-            except msgspec.DecodeError:
-                malformed += 1
-                continue
-            if type(d) is not dict:
-                malformed += 1
-                continue
-            model, entry, bad = _record(d, session, bucket, model)
-            invalid += bad
+            model, entry, bad_line, bad_record = _event(line, session, bucket, model)
+            malformed += bad_line
+            invalid += bad_record
             if entry is not None:
                 entries.append(entry)
     except Exception:  # noqa: BLE001 - a damaged stream (OSError, zstd errors): what was read before counts
@@ -306,7 +301,6 @@ def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     import sqlite3
     from urllib.parse import quote
 
-    import msgspec
 
     entries: list[Entry] = []
     malformed = invalid = 0
@@ -327,24 +321,21 @@ def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
                      + " FROM transcript_events " + _WANTED + " ORDER BY session_id, seq")
             for session, event_json, blob, size in conn.execute(query):
                 sid = str(session)
-                try:
-                    if event_json is None:
+                if event_json is None:
+                    try:
                         if blob is None:
                             raise CompressedError("an event with no content")
                         event_json = _zstd_event(bytes(blob), size)
-                        if b'"usage"' not in event_json and b'"model_change"' not in event_json and \
-                                b'"model-snapshot"' not in event_json:
-                            continue
-                    d = msgspec.json.decode(event_json)
-                except (CompressedError, msgspec.DecodeError):
-                    malformed += 1
-                    continue
-                if type(d) is not dict:
-                    malformed += 1
-                    continue
-                model, entry, bad = _record(d, sid, bucket, models.get(sid))
+                    except CompressedError:
+                        malformed += 1
+                        continue
+                    if MARKERS[0] not in event_json and MARKERS[1] not in event_json and \
+                            MARKERS[2] not in event_json:
+                        continue
+                model, entry, bad_line, bad_record = _event(event_json, sid, bucket, models.get(sid))
                 models[sid] = model
-                invalid += bad
+                malformed += bad_line
+                invalid += bad_record
                 if entry is not None:
                     entries.append(entry)
         # reset and deleted sessions, then sessions in cold storage
