@@ -33,7 +33,7 @@ from pathlib import Path
 from configurator import paths
 
 #: bump when what a reader returns for a file changes (its rules or its tuple layout)
-FORMAT = 1
+FORMAT = 2
 RACY_SECONDS = 2.0
 
 Entries = dict  # (tool, path) -> (stamp, [result of each part, in order])

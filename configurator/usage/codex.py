@@ -7,9 +7,11 @@ Sources for every field used:
   ``payload.type == "token_count"`` carries ``payload.info`` = ``TokenUsageInfo {total_token_usage,
   last_token_usage, model_context_window}``; each ``TokenUsage`` has ``input_tokens``,
   ``cached_input_tokens``, ``output_tokens``, ``reasoning_output_tokens``, ``total_tokens`` (same file;
-  ``TokenUsageInfo::append_last_usage`` adds ``last`` to ``total``). ``input_tokens`` includes the
-  cached part and ``output_tokens`` includes reasoning (ccusage ``apps/codex/CLAUDE.md`` and its cost
-  formula). ``payload.info`` is ``null`` on rate-limit-only events.
+  ``TokenUsageInfo::append_last_usage`` adds ``last`` to ``total``), and since Codex 0.17x
+  ``cache_write_input_tokens`` (seen in the real 0.171 rollout: tests/conformance/FINDINGS.md).
+  ``input_tokens`` includes the cached part and the cache writes (``total_tokens`` is input + output,
+  every prompt token once), and ``output_tokens`` includes reasoning (ccusage ``apps/codex/CLAUDE.md``
+  and its cost formula; other readers of 0.171 rollouts take cache writes out of input the same way). ``payload.info`` is ``null`` on rate-limit-only events.
 - ``type == "turn_context"``: ``payload.model`` is the model of the following turns.
 - ``type == "session_meta"``: ``payload.id``, ``payload.forked_from_id``. On a fork Codex writes the
   parent's rollout items into the new file (``InitialHistory::Forked`` → ``persist_rollout_items``
@@ -26,8 +28,9 @@ How we count (per file, files in session-start order):
 - Otherwise the event counts its total minus the previous total of the file, field by field
   (never below zero); the first event of a file counts its ``last_token_usage`` (equal to the total
   for a new session; the right amount for a fork whose totals start from its parent's).
-- Reported: non-cached input = input − cached, cache read = cached, output = output (reasoning
-  included), no cache writes. Each counted event is one request.
+- Reported: non-cached input = input − cached − cache writes, cache read = cached, cache write =
+  cache writes (0 in rollouts older than the field), output = output (reasoning included). Each
+  counted event is one request.
 """
 
 from __future__ import annotations
@@ -39,22 +42,23 @@ MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
 _HEAD = b'{"timestamp":"'
 _NL = b"\n"
 
-# One event: (date, utc second "YYYY-MM-DDTHH:MM:SS", model, total (in, cached, out, reasoning) | None,
-#  last (same) | None)
+# One event: (date, utc second "YYYY-MM-DDTHH:MM:SS", model,
+#  total (in, cached, out, reasoning, cache write) | None, last (same) | None)
 Event = tuple
 
 
-def _usage(value: object) -> tuple[int, int, int, int] | None:
-    """A ``TokenUsage`` object -> (input, cached, output, reasoning); None when it is not one."""
+def _usage(value: object) -> tuple[int, int, int, int, int] | None:
+    """A ``TokenUsage`` object -> (input, cached, output, reasoning, cache write); None when it is not one."""
     if type(value) is not dict:
         return None
     a = value.get("input_tokens") or 0
     b = value.get("cached_input_tokens") or 0
     c = value.get("output_tokens") or 0
     d = value.get("reasoning_output_tokens") or 0
-    if type(a) is int and type(b) is int and type(c) is int and type(d) is int and a >= 0 and b >= 0 \
-            and c >= 0 and d >= 0:
-        return (a, b, c, d)
+    e = value.get("cache_write_input_tokens") or 0
+    if type(a) is int and type(b) is int and type(c) is int and type(d) is int and type(e) is int \
+            and a >= 0 and b >= 0 and c >= 0 and d >= 0 and e >= 0:
+        return (a, b, c, d, e)
     return None
 
 
@@ -155,14 +159,14 @@ class Merger:
     __slots__ = ("seen", "deltas")
 
     def __init__(self) -> None:
-        self.seen: set[tuple[int, int, int, int]] = set()
-        #: (date, model, non-cached input, cache read, output)
-        self.deltas: list[tuple[str, str | None, int, int, int]] = []
+        self.seen: set[tuple[int, int, int, int, int]] = set()
+        #: (date, model, non-cached input, cache read, cache write, output)
+        self.deltas: list[tuple[str, str | None, int, int, int, int]] = []
 
     def add_file(self, events: list[Event], copied_second: str | None) -> None:
         seen = self.seen
         push = self.deltas.append
-        prev: tuple[int, int, int, int] | None = None
+        prev: tuple[int, int, int, int, int] | None = None
         for date, second, model, total, last in events:
             if total is None:
                 delta = last
@@ -174,10 +178,11 @@ class Merger:
                 if prev is None:
                     delta = last if last is not None and all(a <= b for a, b in zip(last, total, strict=True)) else total
                 else:
-                    a, b, c = total[0] - prev[0], total[1] - prev[1], total[2] - prev[2]
-                    delta = (a if a > 0 else 0, b if b > 0 else 0, c if c > 0 else 0, 0)
+                    a, b, c, e = total[0] - prev[0], total[1] - prev[1], total[2] - prev[2], total[4] - prev[4]
+                    delta = (a if a > 0 else 0, b if b > 0 else 0, c if c > 0 else 0, 0, e if e > 0 else 0)
                 prev = total
             if delta is None or not (delta[0] or delta[1] or delta[2]):
                 continue
             cached = min(delta[1], delta[0])
-            push((date, model, delta[0] - cached, cached, delta[2]))
+            written = min(delta[4], delta[0] - cached)
+            push((date, model, delta[0] - cached - written, cached, written, delta[2]))

@@ -554,6 +554,6 @@ class _Merge:
         # Claude Code record: (mid, rid, side, date, model, input, output, cache write, cache read, speed)
         fold(CLAUDE, ((r[3], r[4], r[5], r[8], r[7], r[6]) for r in self.claude.slots
                       if r[5] or r[6] or r[7] or r[8]))
-        fold(CODEX, ((date, model, inp, cr, 0, out) for date, model, inp, cr, out in self.codex.deltas))
+        fold(CODEX, self.codex.deltas)
         fold(OPENCLAW, ((date, model, inp, cr, cw, out) for _, date, model, inp, cr, cw, out in self.openclaw))
         self.result.span = spans

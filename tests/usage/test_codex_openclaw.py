@@ -294,3 +294,25 @@ def test_openclaw_damaged_archives_never_stop_the_scan(tmp_path_factory, blob: b
     conn.close()
     entries, malformed, invalid = openclaw.read_file(str(db), Bucketer(resolve_zone("UTC").build()))
     assert entries == [] and malformed >= 1 and invalid == 0
+
+
+def test_codex_cache_writes_are_their_own_column(home: Path, rows_by_key) -> None:
+    """Codex 0.171 also logs cache_write_input_tokens, part of input_tokens like the cached part."""
+    names = ("input_tokens", "cached_input_tokens", "cache_write_input_tokens", "output_tokens",
+             "reasoning_output_tokens")
+
+    def tc(ts: str, total: tuple, last: tuple) -> dict:
+        info = {"total_token_usage": dict(zip(names, total, strict=True)),
+                "last_token_usage": dict(zip(names, last, strict=True)), "last_usage_includes_reasoning": True,
+                "model_context_window": 272000}
+        return {"timestamp": ts, "ordinal": 3, "type": "event_msg",
+                "payload": {"type": "token_count", "info": info, "rate_limits": None}}
+
+    _rollout(home, "rollout-2026-01-01T10-00-00-eeeeeeee-eeee-4eee-8eee-eeeeeeeeeeee.jsonl", [
+        {"timestamp": "2026-01-01T10:00:00.000Z", "type": "turn_context", "payload": {"model": "gpt-5.1-codex"}},
+        tc("2026-01-01T10:00:09.000Z", (1000, 0, 800, 50, 10), (1000, 0, 800, 50, 10)),
+        tc("2026-01-01T10:01:00.000Z", (2500, 800, 900, 80, 10), (1500, 800, 100, 30, 0)),
+    ])
+    rows = rows_by_key(build(tz="UTC", tools="codex").rows)
+    # first turn: 1000 in = 200 plain + 800 written; second: 1500 in = 800 read + 100 written + 600 plain
+    assert rows == {("2026-01-01", "codex", "gpt-5.1-codex"): (200 + 600, 800, 800 + 100, 80, 2)}
