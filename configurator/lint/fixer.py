@@ -127,28 +127,54 @@ def apply_fixes(results: list[FileResult]) -> list[FixResult]:
     return out
 
 
+def fixed_text(text: str, fmt: str, fixes: list[Fix]) -> str:
+    """``text`` with the edits of ``fixes`` made, every other byte kept (a chmod fix changes no text)."""
+    edits = [e for f in fixes for e in _edits(f)]
+    if not edits:
+        return text
+    if fmt == "toml":
+        import tomlkit
+
+        tdoc = tomlkit.parse(text)
+        for kp, value in edits:
+            _toml_apply(tdoc, kp, value)
+        return tomlkit.dumps(tdoc)
+    for kp, value in edits:
+        text = _json_apply(text, fmt, kp, value)
+    return text
+
+
+def replacement(text: str, fmt: str, fix: Fix) -> tuple[int, int, str] | None:
+    """One safe fix as one replacement of ``text[start:end]`` by the returned string (what SARIF's
+    ``fixes`` carry); None for a fix that changes no text (chmod) or that cannot be made here."""
+    if not fix.safe or not _edits(fix):
+        return None
+    try:
+        new = fixed_text(text, fmt, [fix])
+    except Exception:  # noqa: BLE001 - a report without this fix, never a failed report
+        return None
+    if new == text:
+        return None
+    start = 0
+    limit = min(len(text), len(new))
+    while start < limit and text[start] == new[start]:
+        start += 1
+    end_old, end_new = len(text), len(new)
+    while end_old > start and end_new > start and text[end_old - 1] == new[end_new - 1]:
+        end_old -= 1
+        end_new -= 1
+    return start, end_old, new[start:end_new]
+
+
 def _fix_file(tx: Any, path: Path, fmt: str, fixes: list[Fix], linted_text: str, shown: str) -> FixResult:
     doc = tx.open(path, fmt)
     if doc.text != linted_text:
         raise ConfiguratorError(f"{shown} changed while it was being linted; run the command again")
     chmod = any(f.kind == "chmod" for f in fixes)
-    edits = [e for f in fixes for e in _edits(f)]
     expected = copy.deepcopy(doc.data)
-    for kp, value in edits:
+    for kp, value in (e for f in fixes for e in _edits(f)):
         _set_data(expected, kp, value)
-    if not edits:
-        new_text = doc.text
-    elif fmt == "toml":
-        import tomlkit
-
-        tdoc = tomlkit.parse(doc.text)
-        for kp, value in edits:
-            _toml_apply(tdoc, kp, value)
-        new_text = tomlkit.dumps(tdoc)
-    else:
-        new_text = doc.text
-        for kp, value in edits:
-            new_text = _json_apply(new_text, fmt, kp, value)
+    new_text = fixed_text(doc.text, fmt, fixes)
     res = tx.write(doc, new_text, expected=expected, secret=chmod)
     changes = [f.description for f in fixes if f.kind != "chmod"]
     if chmod:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from configurator import __version__
-from configurator.lint.findings import FixResult, LintReport
+from configurator.lint.findings import FileResult, Finding, FixResult, LintReport
 
 FORMATS = ("text", "json", "github", "sarif")
 TOOL_NAME = "configurator-lint"
@@ -95,6 +95,30 @@ def _artifact(file: str, cwd: Path) -> dict[str, Any]:
         return {"uri": p.as_uri()}
 
 
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column (in code points, SARIF's ``unicodeCodePoints``) of ``text[offset]``."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _sarif_fix(finding: Finding, fr: FileResult | None, cwd: Path) -> dict[str, Any] | None:
+    """The finding's safe fix as a SARIF ``fix``: one replacement in the linted text (what --fix writes)."""
+    if finding.fix is None or fr is None or fr.text is None:
+        return None
+    from configurator.lint.fixer import replacement
+    from configurator.lint.kinds import KINDS
+
+    change = replacement(fr.text, KINDS[fr.kind].fmt, finding.fix)
+    if change is None:
+        return None
+    start, end, inserted = change
+    (l1, c1), (l2, c2) = _line_col(fr.text, start), _line_col(fr.text, end)
+    return {"description": {"text": finding.fix.description},
+            "artifactChanges": [{"artifactLocation": _artifact(finding.file, cwd), "replacements": [{
+                "deletedRegion": {"startLine": l1, "startColumn": c1, "endLine": l2, "endColumn": c2},
+                "insertedContent": {"text": inserted}}]}]}
+
+
 def sarif_data(report: LintReport, *, cwd: Path | None = None) -> dict[str, Any]:
     from configurator.lint.registry import load_rules
 
@@ -114,9 +138,10 @@ def sarif_data(report: LintReport, *, cwd: Path | None = None) -> dict[str, Any]
             "defaultConfiguration": {"level": _LEVEL[r.severity]},
             "properties": {"tags": [k for k in r.kinds], "autofix": r.autofix},
         })
+    owner = {id(f): fr for fr in report.files for f in fr.findings}
     results = []
     for f in report.findings:
-        results.append({
+        result: dict[str, Any] = {
             "ruleId": f.rule,
             "ruleIndex": index[f.rule],
             "level": _LEVEL[f.severity],
@@ -125,7 +150,11 @@ def sarif_data(report: LintReport, *, cwd: Path | None = None) -> dict[str, Any]
                 "artifactLocation": _artifact(f.file, cwd),
                 "region": {"startLine": f.line, "startColumn": f.column},
             }}],
-        })
+        }
+        fix = _sarif_fix(f, owner.get(id(f)), cwd)
+        if fix is not None:
+            result["fixes"] = [fix]
+        results.append(result)
     return {
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",

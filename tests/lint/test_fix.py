@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,53 @@ def test_dotted_toml_keys_are_fixed_in_place(cli, tmp_path: Path) -> None:
     code, out, err = cli("lint", "--fix", str(p))
     assert code == 0 and err == ""
     assert p.read_text() == 'model_providers.x.name = "X"  # dotted\nmodel_providers.x.base_url = "https://x.example/v1"\n'
+
+
+def _apply(text: str, region: dict, inserted: str) -> str:
+    """Apply one SARIF replacement (1-based lines and code-point columns, end exclusive) to ``text``."""
+    starts = [0] + [i + 1 for i, ch in enumerate(text) if ch == "\n"]
+    a = starts[region["startLine"] - 1] + region["startColumn"] - 1
+    b = starts[region["endLine"] - 1] + region["endColumn"] - 1
+    return text[:a] + inserted + text[b:]
+
+
+def test_sarif_fixes_each_resolve_their_finding(cli, files: dict[str, Path], tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each SARIF result's fix, applied alone to the linted file, makes exactly that finding go away."""
+    from jsonschema import Draft7Validator
+
+    monkeypatch.setenv("ATLAS_API_KEY", "sk-env-0123456789abcdef")
+    monkeypatch.chdir(tmp_path)
+    names = list(files)
+    code, out, _ = cli("lint", "--format", "sarif", "--codex-version", "0.171.0", *names)
+    log = json.loads(out)
+    schema = json.loads((Path(__file__).parent / "sarif-schema-2.1.0.json").read_text())
+    assert list(Draft7Validator(schema).iter_errors(log)) == []
+    before = {n: p.read_text() for n, p in files.items()}
+
+    def findings(name: str, text: str) -> list[tuple[str, int, int]]:
+        scratch = tmp_path / "scratch"
+        scratch.mkdir(exist_ok=True)
+        (scratch / name).write_text(text)
+        _, got = lint(cli, "--codex-version", "0.171.0", str(scratch / name))
+        return sorted((f["rule"], f["line"], f["column"]) for f in json.loads(got)["findings"])
+
+    fixed = 0
+    for result in log["runs"][0]["results"]:
+        if "fixes" not in result:
+            continue
+        [fix] = result["fixes"]
+        [change] = fix["artifactChanges"]
+        name = change["artifactLocation"]["uri"]
+        [rep] = change["replacements"]
+        patched = _apply(before[name], rep["deletedRegion"], rep["insertedContent"]["text"])
+        region = result["locations"][0]["physicalLocation"]["region"]
+        gone = (result["ruleId"], region["startLine"], region["startColumn"])
+        old, new = findings(name, before[name]), findings(name, patched)
+        assert gone in old
+        rules_old, rules_new = Counter(r for r, *_ in old), Counter(r for r, *_ in new)
+        assert rules_new == rules_old - Counter([result["ruleId"]]), (fix["description"]["text"], old, new)
+        fixed += 1
+    # every safe fix of the three files: 5 in settings.json (base URL, two env types, a moved key, a renamed
+    # variable), 2 in config.toml (base_url, wire_api), 2 in openclaw.json (baseUrl, a model name)
+    assert fixed == 9
