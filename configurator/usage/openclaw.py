@@ -212,7 +212,6 @@ def _record(d: dict, session: str, bucket: Bucketer, model: str | None) -> tuple
 #:
 #: Every source goes through the same record rules; an event present in two of them (an archive
 #: written while its rows still exist, a published archive file) counts once (same dedupe key).
-SQLITE_NAME = "openclaw-agent.sqlite"
 _WANTED = ("WHERE event_json IS NULL OR event_json LIKE '%\"usage\"%' OR event_json LIKE '%\"model_change\"%' "
            "OR event_json LIKE '%\"model-snapshot\"%'")
 #: the largest event OpenClaw stores compressed (its own limit)
