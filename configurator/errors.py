@@ -31,9 +31,22 @@ class ParseError(ConfiguratorError):
         )
 
 
+CANCELLED = "Cancelled; nothing was written."
+
+
 class Aborted(ConfiguratorError):
-    def __init__(self, message: str = "Aborted. Nothing was written.") -> None:
-        super().__init__(message, exit_code=exitcodes.USAGE)
+    """The user stopped an interactive flow. Not an error: the entry point prints :data:`CANCELLED` (no
+    ``error:`` prefix) and exits 0 when the user answered "No", 130 on Ctrl-C or end of input."""
+
+    def __init__(self, message: str = CANCELLED, *, exit_code: int = exitcodes.OK) -> None:
+        super().__init__(message, exit_code=exit_code)
+
+
+class Interrupted(Aborted):
+    """Ctrl-C (or end of input) in a prompt: exit 130, as a shell reports SIGINT."""
+
+    def __init__(self, message: str = CANCELLED) -> None:
+        super().__init__(message, exit_code=exitcodes.INTERRUPTED)
 
 
 class ConcurrentChange(ConfiguratorError):

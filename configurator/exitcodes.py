@@ -7,3 +7,5 @@ FINDINGS = 1
 USAGE = 2
 #: a bug in configurator; the traceback is in the error log
 INTERNAL = 3
+#: Ctrl-C or end of input in a prompt (128 + SIGINT, as shells report it)
+INTERRUPTED = 130
