@@ -1,19 +1,21 @@
 """A thin layer over questionary so every interactive flow can be driven by prompt_toolkit pipe input in
-tests (``Prompter(input=pipe, output=DummyOutput())``). Ctrl-C or EOF becomes :class:`Aborted`."""
+tests (``Prompter(input=pipe, output=DummyOutput())``). Ctrl-C or end of input becomes :class:`Interrupted`
+(the entry point prints "Cancelled; nothing was written." and exits 130)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from configurator.errors import Aborted
+from configurator.errors import CANCELLED, Interrupted
 
-NOTHING_WRITTEN = "Cancelled. Nothing was written."
+#: the old name of :data:`configurator.errors.CANCELLED`, still imported by configurator.wizard
+NOTHING_WRITTEN = CANCELLED
 
 
 class Prompter:
     """``raw_interrupts=True`` lets Ctrl-C (KeyboardInterrupt) and end of input (EOFError) through to the
-    caller, which words its own message; by default they become :class:`Aborted` ("Nothing was written.")."""
+    caller, which words its own message; by default they become :class:`Interrupted`."""
 
     def __init__(self, input: Any = None, output: Any = None, *, raw_interrupts: bool = False) -> None:
         self._raw = raw_interrupts
@@ -31,7 +33,7 @@ class Prompter:
         except (KeyboardInterrupt, EOFError):
             if self._raw:
                 raise
-            raise Aborted(NOTHING_WRITTEN) from None
+            raise Interrupted() from None
         return answer
 
     def select(self, message: str, choices: Sequence[tuple[str, Any]], default: Any = None) -> Any:
