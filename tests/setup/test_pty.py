@@ -102,6 +102,7 @@ def test_ctrl_c_in_a_terminal_writes_nothing(home: Path, bare_path: Path, after:
         child.send(keys)
     child.sendcontrol("c")
     screen = finish(child, log)
-    assert child.exitstatus == 2  # non-zero: the user cancelled
-    assert "Nothing was written." in screen
+    assert child.exitstatus == 130  # as a shell reports SIGINT
+    assert screen.rstrip().splitlines()[-1].strip() == "Cancelled; nothing was written."  # a line of its own
+    assert "error:" not in screen and "Traceback" not in screen
     assert_nothing_written(home, before)
