@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 LEGACY_OPENCLAW_DIRS = (".clawdbot", ".moltbot", ".moldbot")
@@ -106,31 +105,3 @@ def cache_dir(env: Mapping[str, str] | None = None) -> Path:
 
 def backups_dir(env: Mapping[str, str] | None = None) -> Path:
     return state_dir(env) / "backups"
-
-
-@dataclass(frozen=True)
-class Location:
-    tool: str
-    kind: str
-    path: Path
-    holds_secret: bool = False
-
-
-def user_locations(env: Mapping[str, str] | None = None) -> list[Location]:
-    """Every user-level config file of the three tools, whether it exists or not."""
-    return [
-        Location("claude-code", "settings.json", claude_settings(env), holds_secret=True),
-        Location("claude-code", ".claude.json", claude_state(env)),
-        Location("codex", "config.toml", codex_config(env)),
-        Location("codex", "auth.json", codex_auth(env), holds_secret=True),
-        Location("openclaw", "openclaw.json", openclaw_config(env), holds_secret=True),
-    ]
-
-
-def project_locations(project: Path) -> list[Location]:
-    shared, local = claude_project_settings(project)
-    return [
-        Location("claude-code", "settings.json", shared),
-        Location("claude-code", "settings.local.json", local),
-        Location("codex", "config.toml", project / ".codex" / "config.toml"),
-    ]

@@ -8,11 +8,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 from configurator.errors import ConfiguratorError
 from configurator.resources import template_path
-from configurator.store.formats import parse_text
-
-#: Codex ships these provider ids; a [model_providers.<id>] with one of them makes Codex refuse the file.
-CODEX_RESERVED_IDS = frozenset({"openai", "ollama", "lmstudio", "amazon-bedrock"})
-MIN_CONTEXT_WINDOW = 20000
 
 
 @dataclass(frozen=True)
@@ -58,6 +53,8 @@ def preset_ids() -> list[str]:
 
 
 def load_preset(preset_id: str) -> Preset:
+    from configurator.store import parse_text
+
     path = template_path("providers", f"{preset_id}.toml")
     if not path.is_file():
         raise ConfiguratorError(
@@ -123,3 +120,8 @@ def normalize_openai_url(url: str) -> str:
 def is_loopback(url: str) -> bool:
     host = urlsplit(url).hostname or ""
     return host in ("localhost", "::1") or host.startswith("127.")
+
+
+def key_is_printable(key: str) -> bool:
+    """Provider keys go into HTTP headers: printable ASCII, no whitespace or quotes."""
+    return all(33 <= ord(c) < 127 and c not in "\"'`" for c in key)

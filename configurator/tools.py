@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
 
-TOOLS = {"claude-code": "claude", "codex": "codex", "openclaw": "openclaw"}
-_VERSION = re.compile(r"(\d+)\.(\d+)\.(\d+)")
+from configurator import agents
+from configurator.versions import format_version, parse_version
+
 #: seconds ``TOOL --version`` may take before we give up on it
 VERSION_TIMEOUT = 5.0
 
 
-@dataclass
+@dataclass(frozen=True)
 class Installed:
     tool: str
     executable: str | None
@@ -26,26 +26,21 @@ class Installed:
         return {"tool": self.tool, "executable": self.executable, "version": self.version, "error": self.error}
 
 
-def parse_version(text: str | None) -> tuple[int, int, int] | None:
-    if not text:
-        return None
-    m = _VERSION.search(text)
-    return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-
-
-def installed(tool: str, *, timeout: float | None = None) -> Installed:
+def installed(agent_id: str, *, timeout: float | None = None) -> Installed:
+    """Where the agent's executable is and its version (None when it is not on PATH)."""
+    agent = agents.get(agent_id)
     timeout = VERSION_TIMEOUT if timeout is None else timeout
-    exe = shutil.which(TOOLS[tool])
+    exe = shutil.which(agent.executable)
     if exe is None:
-        return Installed(tool, None, None)
+        return Installed(agent.id, None, None)
     try:
         out = _run_version(exe, timeout)
     except subprocess.TimeoutExpired:
-        return Installed(tool, exe, None, f"`{TOOLS[tool]} --version` did not answer within {timeout:g}s")
+        return Installed(agent.id, exe, None, f"`{agent.executable} --version` did not answer within {timeout:g}s")
     except OSError as e:
-        return Installed(tool, exe, None, f"could not run {exe}: {e.strerror}")
+        return Installed(agent.id, exe, None, f"could not run {exe}: {e.strerror}")
     v = parse_version(out)
-    return Installed(tool, exe, ".".join(map(str, v)) if v else (out.splitlines()[0] if out else None))
+    return Installed(agent.id, exe, format_version(v) if v else (out.splitlines()[0] if out else None))
 
 
 def _run_version(exe: str, timeout: float) -> str:

@@ -1,26 +1,28 @@
-"""The interactive setup wizard (questionary). Every question goes through :class:`Prompter`."""
+"""The interactive part of `configurator setup`: questions only.
+
+:func:`ask` fills in what the flags did not answer and returns a new frozen options object;
+:func:`confirm` shows the diffs and asks before writing. Everything else (preview, write, lint) is the
+same path as with flags (:mod:`configurator.commands.setup`). Every question goes through a
+:class:`~configurator.prompts.Prompter`, so tests drive it with prompt_toolkit pipe input.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-from configurator.configure import (
-    SetupOptions,
-    build_profile,
-    detected_tools,
-    execute,
-    key_is_printable,
-    lint_written,
-    not_installed_notes,
-    result_for,
-)
-from configurator.errors import Aborted, ConfiguratorError
-from configurator.prompts import NOTHING_WRITTEN, Prompter
-from configurator.providers import derive_base_urls, load_preset, preset_ids
-from configurator.render import Result
+from configurator import agents
+from configurator.errors import ConfiguratorError
+from configurator.providers import derive_base_urls, key_is_printable, load_preset, preset_ids
 from configurator.secrets import is_placeholder, register
-from configurator.targets import TOOL_NAMES, get
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.commands.setup import SetupOptions
+    from configurator.prompts import Prompter
+    from configurator.store import WriteResult
 
 
 def _validate_key(value: str) -> bool | str:
@@ -46,41 +48,53 @@ def _validate_env_name(value: str) -> bool | str:
     return "Enter the NAME of a variable (letters, digits and _, like ATLAS_API_KEY), not the key itself."
 
 
-def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
-    """Ask what the flags did not answer (``opts.given``), preview the diffs, confirm, write."""
-    p = prompter or Prompter()
+def detected_tools() -> list[str]:
+    """Agents that are installed or already have a config: preselected in the wizard."""
+    import shutil
+
+    return [a.id for a in agents.AGENTS.values()
+            if shutil.which(a.executable) or any(p.exists() for p in a.files()[:1])]
+
+
+def ask(opts: SetupOptions, p: Prompter) -> SetupOptions:
+    """Ask what the flags did not answer (``opts.given``); return the options with the answers."""
     given = opts.given
-    if opts.tools:
-        tools = list(opts.tools)
-    else:
+    answers: dict[str, Any] = {}
+    tools: Sequence[str] = opts.tools
+    if not tools:
         found = set(detected_tools())
-        tools = p.checkbox(
+        tools = tuple(p.checkbox(
             "Which tools should use the provider?",
-            [(get(t).DISPLAY + ("" if t in found else "  (not detected)"), t, t in found or not found)
-             for t in TOOL_NAMES],
+            [(a.display + ("" if a.id in found else "  (not detected)"), a.id, a.id in found or not found)
+             for a in agents.AGENTS.values()],
             validate=lambda chosen: True if chosen else "Pick at least one tool (space toggles).",
-        )
+        ))
+        answers["tools"] = tools
     ids = preset_ids()
+    provider = opts.provider
     if "provider" not in given:
-        opts.provider = p.select(
+        provider = answers["provider"] = p.select(
             "Provider:", [(load_preset(i).name, i) for i in ids],
             default=opts.provider if opts.provider in ids else ids[0],
         )
-    preset = load_preset(opts.provider)
+    preset = load_preset(provider)
     urls_given = bool(opts.base_url or (opts.anthropic_base_url and opts.openai_base_url))
     if preset.is_custom and not urls_given:
         url = p.text("Base URL (https://host or https://host/v1):", validate=_validate_url)
         try:
             derive_base_urls(url)
-            opts.base_url = url
+            answers["base_url"] = url
         except ConfiguratorError as e:
             p.say(str(e))
-            opts.anthropic_base_url = p.text(
+            answers["anthropic_base_url"] = p.text(
                 "Anthropic-compatible base URL (Claude Code appends /v1/messages):", validate=_validate_url
             )
-            opts.openai_base_url = p.text("OpenAI-compatible base URL (usually ends in /v1):", validate=_validate_url)
+            answers["openai_base_url"] = p.text(
+                "OpenAI-compatible base URL (usually ends in /v1):", validate=_validate_url
+            )
+    key_storage = opts.key_storage
     if "key_storage" not in given:
-        opts.key_storage = p.select(
+        key_storage = answers["key_storage"] = p.select(
             "Where should the API key live?",
             [
                 ("In the tools' config files (mode 0600)", "file"),
@@ -89,58 +103,41 @@ def run_wizard(opts: SetupOptions, prompter: Prompter | None = None) -> Result:
             default="file",
         )
     if "api_key_env" in given:
-        pass  # file mode: build_profile reads the key from that variable; env mode: the files name it
-    elif opts.key_storage == "file":
+        pass  # file mode: the key is read from that variable; env mode: the files name it
+    elif key_storage == "file":
         env_key = os.environ.get(preset.env_var, "")
         if env_key and not is_placeholder(env_key) and p.confirm(f"Use the key in ${preset.env_var}?", default=True):
-            opts.key = env_key
+            key = env_key
         else:
-            opts.key = p.password("API key (input hidden):", validate=_validate_key)
-        register(opts.key)
+            key = p.password("API key (input hidden):", validate=_validate_key)
+        register(key)
+        answers["key"] = key
     else:
-        opts.api_key_env = p.text(
+        answers["api_key_env"] = p.text(
             "Environment variable that holds the key:", default=preset.env_var, validate=_validate_env_name
         )
     choices = [(f"{m.name} ({m.id})", m.id) for m in preset.models]
+    model = opts.model
     if "model" not in given:
         if preset.is_custom:
-            opts.model = p.text("Main model id:", validate=lambda v: bool(v.strip()) or "Enter a model id.")
+            model = p.text("Main model id:", validate=lambda v: bool(v.strip()) or "Enter a model id.")
         else:
-            opts.model = p.select("Main model:", choices, default=preset.main_model)
+            model = p.select("Main model:", choices, default=preset.main_model)
+        answers["model"] = model
     if "fast_model" not in given:
         if preset.is_custom:
-            opts.fast_model = p.text("Fast model id (for background tasks):", default=opts.model or "")
+            answers["fast_model"] = p.text("Fast model id (for background tasks):", default=model or "")
         else:
-            opts.fast_model = p.select("Fast model (background tasks):", choices, default=preset.fast_model)
-    if "claude-code" in tools:
-        from configurator.targets import claude_code
+            answers["fast_model"] = p.select("Fast model (background tasks):", choices, default=preset.fast_model)
+    for agent_id in tools:
+        agent = agents.get(agent_id)
+        if agent.ask is not None:
+            answers.update(agent.ask(p, given))
+    return dataclasses.replace(opts, **answers)
 
-        info = claude_code.inspect()
-        if info["has_api_key"] and "keep_anthropic_api_key" not in given:
-            opts.keep_anthropic_api_key = not p.confirm(
-                "Your Claude Code settings also set ANTHROPIC_API_KEY, which conflicts with the token. Remove it?",
-                default=True,
-            )
-        if not info["onboarded"] and "claude_skip_login" not in given:
-            opts.claude_skip_login = p.confirm(
-                "Mark Claude Code onboarding as done in ~/.claude.json (skips its first-start theme picker and "
-                "notes; the folder trust question still comes)?",
-                default=False,
-            )
-    profile, notes = build_profile(opts)
-    preview = execute(profile, tools, dry_run=True)
-    changed = [r for _, r in preview.results if r.action != "unchanged"]
-    if opts.dry_run:  # the result shows the diffs; nothing to confirm
-        return result_for(preview, tools, dry_run=True, extra_notes=notes)
-    if not changed:
-        p.say("Everything is already set up this way; nothing to change.")
-        # still a real run: it writes no byte, but tightens a key file's loose mode to 0600
-        return result_for(execute(profile, tools, dry_run=False), tools, dry_run=False, extra_notes=notes)
+
+def confirm(changed: list[WriteResult], p: Prompter) -> bool:
+    """Show each change and ask before writing."""
     for r in changed:
         p.say(r.diff.rstrip("\n") if r.diff else f"{r.action}: {r.path}")
-    if not p.confirm("Write these changes?", default=True):
-        raise Aborted(NOTHING_WRITTEN)
-    plan = execute(profile, tools, dry_run=False)
-    notes += not_installed_notes(tools)
-    notes += lint_written(plan)
-    return result_for(plan, tools, dry_run=False, extra_notes=notes)
+    return p.confirm("Write these changes?", default=True)

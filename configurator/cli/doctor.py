@@ -1,3 +1,5 @@
+"""`configurator doctor`: call :func:`configurator.commands.doctor.run`, render."""
+
 from __future__ import annotations
 
 import click
@@ -9,7 +11,7 @@ from configurator.cli._common import json_option
 @json_option
 def doctor(as_json: bool) -> int:
     """Show where each tool's config lives, whether it exists, and installed tool versions."""
-    from configurator import doctor as core
+    from configurator.commands.doctor import DoctorOptions, run
     from configurator.render import emit
 
-    return emit(core.run(), as_json=as_json)
+    return emit(run(DoctorOptions()), as_json=as_json)

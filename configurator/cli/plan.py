@@ -1,6 +1,6 @@
 """`configurator plan`: which billing plan is cheapest — quiz, simulate, upgrade-cost, catalog.
 
-Options are parsed here; the work is in :mod:`configurator.billing` (imported inside each command).
+Options are parsed here; each subcommand calls one function of :mod:`configurator.commands.plan`.
 """
 
 from __future__ import annotations
@@ -87,31 +87,13 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
     In a terminal, what the flags and --answers do not give is asked; in scripts give at least
     --active-days, --hours and --style (or --answers FILE).
     """
-    from configurator.billing import quiz as core
-    from configurator.billing.catalog import load_catalog
-    from configurator.billing.report import run_quiz
-    from configurator.billing.simulate import DEFAULT_HORIZON_DAYS
+    from configurator.commands.plan import QuizOptions, run_quiz
     from configurator.render import emit
 
-    catalog = load_catalog(catalog_path)
-    assumptions = core.load_assumptions()
-    given = core.answers_from_file(answers_file, catalog, assumptions) if answers_file else {}
-    given.update(core.from_flags({"tools": tools, "models": models, "active_days": active_days, "hours": hours,
-                                  "style": style, "bursts": bursts, "wait": wait}, catalog, assumptions))
-    if all(n in given for n in core.ANSWER_FIELDS) or not core.can_prompt():
-        answers = core.finish(given, catalog, assumptions)
-    else:
-        from configurator.errors import Aborted
-
-        try:
-            answers = core.ask(given, core.default_prompter(), catalog, assumptions)
-        except (KeyboardInterrupt, EOFError):
-            raise Aborted("quiz cancelled, nothing was saved; to run it without prompts, give the answers as "
-                          "flags or --answers FILE.") from None
-    begin = start or _dt.date.today()
-    days = horizon or DEFAULT_HORIZON_DAYS
-    trace = core.build_trace(answers, catalog, assumptions, start=begin, days=days)
-    return emit(run_quiz(answers, trace, catalog, start=begin, days=days, chart=chart), as_json=as_json)
+    opts = QuizOptions(tools=tools, models=models, active_days=active_days, hours=hours, style=style, bursts=bursts,
+                       wait=wait, answers_file=answers_file, start=start, horizon=horizon, catalog=catalog_path,
+                       chart=chart)
+    return emit(run_quiz(opts), as_json=as_json)
 
 
 @plan.command(short_help="Simulate every strategy over your usage (CSV or agent logs) -> the cheapest plan.")
@@ -132,29 +114,13 @@ def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, 
              start: _dt.date | None, horizon: int | None, wait: bool | None,
              catalog_path: str | None, chart: bool, as_json: bool) -> int:
     """Simulate every strategy day by day over your usage and recommend the cheapest."""
-    from configurator.billing.catalog import load_catalog
-    from configurator.billing.report import run_simulate
-    from configurator.errors import ConfiguratorError
+    from configurator.commands.plan import SimulateOptions, run_simulate
     from configurator.render import emit
 
-    catalog = load_catalog(catalog_path)
-    if from_logs:
-        if usage_file is not None or start is not None:
-            raise ConfiguratorError("--from-logs simulates from the day after your history; drop --usage/--start.")
-        from configurator.usage.trace import simulate_from_logs
-
-        return emit(simulate_from_logs(catalog=catalog, horizon_days=horizon, history_days=history_days, tz=tz,
-                                       accept_waiting=bool(wait), chart=chart, use_cache=not no_cache),
-                    as_json=as_json)
-    if usage_file is None:
-        raise ConfiguratorError("plan simulate needs usage: pass --usage FILE.csv (columns date,credits or "
-                                "date,model,input_tokens,output_tokens,...) or --from-logs.")
-    from configurator.billing.usage_csv import load_usage_csv
-
-    usage = load_usage_csv(usage_file, catalog)
-    demand, source_note, models_used = usage.demand, usage.describe(), list(usage.credits_by_model)
-    return emit(run_simulate(demand, catalog, source_note=source_note, horizon_days=horizon, start=start,
-                             accept_waiting=bool(wait), models_used=models_used, chart=chart), as_json=as_json)
+    opts = SimulateOptions(usage_file=usage_file, from_logs=from_logs, history_days=history_days, timezone=tz,
+                           use_cache=not no_cache, start=start, horizon=horizon, wait=wait, catalog=catalog_path,
+                           chart=chart)
+    return emit(run_simulate(opts), as_json=as_json)
 
 
 @plan.command("upgrade-cost", short_help="What a mid-period upgrade costs (pro-rated).")
@@ -167,11 +133,11 @@ def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, 
 def upgrade_cost(from_tier: str, to_tier: str, purchased: _dt.date, on: _dt.date, catalog_path: str | None,
                  as_json: bool) -> int:
     """What upgrading mid-period costs: (new - old price) x remaining days / 30; the expiry stays."""
-    from configurator.billing.catalog import load_catalog
-    from configurator.billing.report import run_upgrade_cost
+    from configurator.commands.plan import UpgradeOptions, run_upgrade_cost
     from configurator.render import emit
 
-    return emit(run_upgrade_cost(load_catalog(catalog_path), from_tier, to_tier, purchased, on), as_json=as_json)
+    opts = UpgradeOptions(from_tier=from_tier, to_tier=to_tier, purchased=purchased, on=on, catalog=catalog_path)
+    return emit(run_upgrade_cost(opts), as_json=as_json)
 
 
 @plan.command("catalog", short_help="Prices and credit rates used, with sources.")
@@ -179,8 +145,7 @@ def upgrade_cost(from_tier: str, to_tier: str, purchased: _dt.date, on: _dt.date
 @json_option
 def catalog_cmd(catalog_path: str | None, as_json: bool) -> int:
     """Tiers, packs and model rates, each with its source, verified flag and date."""
-    from configurator.billing.catalog import load_catalog
-    from configurator.billing.report import run_catalog
+    from configurator.commands.plan import CatalogOptions, run_catalog
     from configurator.render import emit
 
-    return emit(run_catalog(load_catalog(catalog_path)), as_json=as_json)
+    return emit(run_catalog(CatalogOptions(catalog=catalog_path)), as_json=as_json)

@@ -1,3 +1,5 @@
+"""`configurator restore`: parse options, call :func:`configurator.commands.restore.run`, render."""
+
 from __future__ import annotations
 
 import click
@@ -8,16 +10,16 @@ from configurator.cli._common import json_option
 @click.command()
 @click.argument("backup_id", required=False)
 @click.option("--list", "list_", is_flag=True, help="List the backups, newest last.")
+@click.option("--latest", is_flag=True, help="Put back the newest backup.")
 @click.option("--dry-run", is_flag=True, help="Show what would be put back; change nothing.")
 @json_option
-def restore(backup_id: str | None, list_: bool, dry_run: bool, as_json: bool) -> int:
-    """List backups (--list) or put the files of backup BACKUP_ID back (the current files are backed up first)."""
-    from configurator import restore as core
-    from configurator.errors import ConfiguratorError
+def restore(backup_id: str | None, list_: bool, latest: bool, dry_run: bool, as_json: bool) -> int:
+    """List backups (--list) or put the files of backup BACKUP_ID (or the newest, --latest) back.
+
+    The current files are backed up first, so a restore can be undone too.
+    """
+    from configurator.commands.restore import RestoreOptions, run
     from configurator.render import emit
 
-    if list_ or backup_id is None:
-        if backup_id is not None:
-            raise ConfiguratorError("Give either --list or a backup id, not both.")
-        return emit(core.list_result(), as_json=as_json)
-    return emit(core.restore(backup_id, dry_run=dry_run), as_json=as_json)
+    opts = RestoreOptions(backup_id=backup_id, list=list_, latest=latest, dry_run=dry_run)
+    return emit(run(opts), as_json=as_json)

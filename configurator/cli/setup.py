@@ -1,16 +1,17 @@
+"""`configurator setup`: parse options, call :func:`configurator.commands.setup.run`, render."""
+
 from __future__ import annotations
 
 import sys
 
 import click
 
+from configurator.agents import IDS
 from configurator.cli._common import json_option
-
-TOOLS = ("claude-code", "codex", "openclaw")
 
 
 @click.command()
-@click.option("--tool", "tools", multiple=True, type=click.Choice(TOOLS), help="Tool to configure (repeat; default: all three).")
+@click.option("--tool", "tools", multiple=True, type=click.Choice(IDS), help="Tool to configure (repeat; default: all).")
 @click.option("--provider", default="atlascloud", show_default=True, help="Provider preset id, or 'custom'.")
 @click.option("--base-url", help="Custom provider: https://host or https://host/v1 (both API roots are derived).")
 @click.option("--anthropic-base-url", help="Custom provider: the Anthropic-compatible root (no /v1).")
@@ -35,12 +36,13 @@ def setup(as_json: bool, tools: tuple[str, ...], **options: object) -> int:
     With no flags on a terminal this is a wizard. For scripts: --yes plus flags. The key is never
     taken on the command line: use --api-key-env VAR or --api-key-stdin (or --key-storage env).
     """
-    from configurator import configure
+    from configurator.commands.setup import SetupOptions, run
     from configurator.render import emit
 
     ctx = click.get_current_context()
     given = frozenset(name for name in ("tools", *options)
                       if ctx.get_parameter_source(name) is click.core.ParameterSource.COMMANDLINE)
-    opts = configure.SetupOptions(tools=list(tools), given=given, **options)  # type: ignore[arg-type]
-    interactive = not opts.yes and not as_json and sys.stdin.isatty() and sys.stdout.isatty() and not opts.api_key_stdin
-    return emit(configure.run(opts, interactive=interactive), as_json=as_json)
+    interactive = (not options["yes"] and not as_json and not options["api_key_stdin"]
+                   and sys.stdin.isatty() and sys.stdout.isatty())
+    opts = SetupOptions(tools=tools, given=given, interactive=interactive, **options)  # type: ignore[arg-type]
+    return emit(run(opts), as_json=as_json)

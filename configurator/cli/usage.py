@@ -1,4 +1,4 @@
-"""``configurator usage``: daily token usage read from local agent logs."""
+"""`configurator usage`: parse options, call :func:`configurator.commands.usage.run`, render."""
 
 from __future__ import annotations
 
@@ -24,17 +24,9 @@ def usage(since: str | None, until: str | None, timezone: str | None, tools: tup
 
     Input tokens exclude cached input (shown as cache read). Credits use the plan catalog's rates.
     """
-    from configurator.render import Result, emit
-    from configurator.usage.dates import parse_day
-    from configurator.usage.report import build, render_text
+    from configurator.commands.usage import UsageOptions, run
+    from configurator.render import emit
 
-    report = build(
-        since=parse_day(since, "--since") if since else None,
-        until=parse_day(until, "--until") if until else None,
-        tz=timezone, tools=tools or None, catalog=catalog, use_cache=not no_cache,
-    )
-    notes = list(report.notes)
-    data = report.to_data()
-    data["notes"] = notes
-    result = Result("usage", data, text=lambda: render_text(report), notes=notes)
-    return emit(result, as_json=as_json)
+    opts = UsageOptions(since=since, until=until, timezone=timezone, tools=tools, catalog=catalog,
+                        use_cache=not no_cache)
+    return emit(run(opts), as_json=as_json)

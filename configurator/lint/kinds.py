@@ -1,41 +1,32 @@
-"""The kinds of file the linter knows, and how a path's kind is found from its name."""
+"""The kinds of file the linter knows (from the agent registry), and how a path's kind is found from its name."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from configurator.agents import AGENTS
+from configurator.agents.base import Format
 from configurator.errors import ConfiguratorError
 
 
 @dataclass(frozen=True)
 class Kind:
     name: str
-    tool: str  # Claude Code | Codex | OpenClaw
-    fmt: str  # json | json5 | toml
+    tool: str  # the agent's display name: Claude Code | Codex | OpenClaw
+    fmt: Format
     schema: str  # file name in templates/schemas/
     label: str
 
 
 KINDS: dict[str, Kind] = {
-    "claude-settings": Kind("claude-settings", "Claude Code", "json", "claude-settings.json", "Claude Code settings"),
-    "claude-state": Kind("claude-state", "Claude Code", "json", "claude-state.json", "Claude Code state (~/.claude.json)"),
-    "codex-config": Kind("codex-config", "Codex", "toml", "codex-config.json", "Codex config.toml"),
-    "codex-auth": Kind("codex-auth", "Codex", "json", "codex-auth.json", "Codex auth.json"),
-    "openclaw": Kind("openclaw", "OpenClaw", "json5", "openclaw.json", "OpenClaw openclaw.json"),
+    k.name: Kind(k.name, agent.display, k.fmt, k.schema, k.label) for agent in AGENTS.values() for k in agent.kinds
 }
 
 #: file names (and --kind aliases) -> kind
-_NAMES = {
-    "settings.json": "claude-settings",
-    "settings.local.json": "claude-settings",
-    "managed-settings.json": "claude-settings",
-    ".claude.json": "claude-state",
-    "config.toml": "codex-config",
-    "auth.json": "codex-auth",
-    "openclaw.json": "openclaw",
-    "openclaw.json5": "openclaw",
-}
+_NAMES = {name: k.name for agent in AGENTS.values() for k in agent.kinds for name in k.file_names}
+#: a file name starting with one of these and ending in .json/.json5 -> kind
+_PREFIXES = {k.name_prefix: k.name for agent in AGENTS.values() for k in agent.kinds if k.name_prefix}
 
 KIND_CHOICES = tuple(KINDS) + tuple(_NAMES)
 
@@ -44,8 +35,9 @@ def kind_from_name(path: str | PurePath) -> str | None:
     name = PurePath(path).name.lower()
     if name in _NAMES:
         return _NAMES[name]
-    if name.startswith("openclaw") and name.endswith((".json", ".json5")):
-        return "openclaw"
+    for prefix, kind in _PREFIXES.items():
+        if name.startswith(prefix) and name.endswith((".json", ".json5")):
+            return kind
     return None
 
 

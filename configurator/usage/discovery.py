@@ -20,17 +20,21 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from configurator import paths
 
-CLAUDE = "claude-code"
-CODEX = "codex"
-OPENCLAW = "openclaw"
-TOOLS = (CLAUDE, CODEX, OPENCLAW)
-TOOL_NAMES = {CLAUDE: "Claude Code", CODEX: "Codex", OPENCLAW: "OpenClaw"}
+from configurator.agents import AGENTS, claude_code, codex, openclaw
+
+#: the agents whose logs the readers know (their modules: usage.claude, usage.codex, usage.openclaw)
+CLAUDE = claude_code.ID
+CODEX = codex.ID
+OPENCLAW = openclaw.ID
+#: every agent with a usage source, in registry order
+TOOLS = tuple(a.id for a in AGENTS.values() if a.usage is not None)
+TOOL_NAMES = {a.id: a.display for a in AGENTS.values()}
 
 
 #: what identifies one version of a file: (size, mtime ns, ctime ns, inode)
@@ -199,12 +203,21 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
 
 def discover(tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None) -> Discovery:
     result = Discovery()
-    finders = {CLAUDE: claude_files, CODEX: codex_files, OPENCLAW: openclaw_files}
     for tool in TOOLS:
         if tool not in tools:
             continue
-        files, roots, notes = finders[tool](env)
+        files, roots, notes = _finder(tool)(env)
         result.files.extend(files)
         result.roots[tool] = roots
         result.notes.extend(notes)
     return result
+
+
+def _finder(tool: str) -> Callable[[Mapping[str, str] | None], tuple[list[SourceFile], list[str], list[str]]]:
+    """The ``discover`` function the agent's :class:`~configurator.agents.base.UsageSource` names."""
+    import importlib
+
+    source = AGENTS[tool].usage
+    assert source is not None
+    module, _, name = source.discover.partition(":")
+    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from configurator.agents import AGENTS
 from configurator.errors import ConfiguratorError
 from configurator.usage.dates import resolve_zone
 from configurator.usage.discovery import CLAUDE, CODEX, OPENCLAW, TOOL_NAMES, TOOLS
@@ -16,10 +17,13 @@ from configurator.usage.scanner import ScanResult, scan
 #: Claude Code deletes transcripts older than this many days unless ``cleanupPeriodDays`` says otherwise
 CLAUDE_DEFAULT_CLEANUP_DAYS = 30
 
-_TOOL_ALIASES = {
-    "claude-code": CLAUDE, "claude": CLAUDE, "claudecode": CLAUDE, "claude_code": CLAUDE,
-    "codex": CODEX, "openclaw": OPENCLAW,
-}
+#: every name `usage --tool` takes: each agent's id and its aliases
+_TOOL_ALIASES = {name: a.id for a in AGENTS.values() if a.usage is not None
+                 for name in (a.id, *a.usage.aliases)}
+
+
+def _one_of(ids: tuple[str, ...]) -> str:
+    return ", ".join(ids[:-1]) + " or " + ids[-1] if len(ids) > 1 else ids[0]
 
 
 def normalize_tools(tools: Iterable[str] | str | None) -> tuple[str, ...]:
@@ -35,7 +39,7 @@ def normalize_tools(tools: Iterable[str] | str | None) -> tuple[str, ...]:
             if not key:
                 continue
             if key not in _TOOL_ALIASES:
-                raise ConfiguratorError(f"unknown tool {name.strip()!r}: use claude-code, codex or openclaw.")
+                raise ConfiguratorError(f"unknown tool {name.strip()!r}: use {_one_of(TOOLS)}.")
             if _TOOL_ALIASES[key] not in chosen:
                 chosen.append(_TOOL_ALIASES[key])
     return tuple(t for t in TOOLS if t in chosen) or TOOLS

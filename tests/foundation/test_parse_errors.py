@@ -115,12 +115,12 @@ def test_cli_unknown_backup_id_is_one_line(cli) -> None:
 
 
 def test_unexpected_error_is_one_line_and_logged(cli, monkeypatch: pytest.MonkeyPatch, home: Path) -> None:
-    from configurator import restore as core
+    from configurator.commands import restore as core
 
     def boom() -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(core, "list_result", boom)
+    monkeypatch.setattr(core, "_list", boom)
     code, _, err = cli("restore", "--list")
     assert code == 3
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err

@@ -48,7 +48,9 @@ def test_env_precedence(env: dict[str, str], func, expected: str) -> None:
 
 
 def test_project_locations(tmp_path: Path) -> None:
-    found = {(loc.tool, loc.kind): loc.path for loc in paths.project_locations(tmp_path)}
+    from configurator import agents
+
+    found = {(f.agent, f.name): f.path for f in agents.project_files(tmp_path)}
     assert found[("claude-code", "settings.json")] == tmp_path / ".claude" / "settings.json"
     assert found[("claude-code", "settings.local.json")] == tmp_path / ".claude" / "settings.local.json"
 

@@ -173,7 +173,8 @@ def test_reserved_codex_provider_id_is_refused(cli, home: Path, tmp_path: Path,
 
 
 def test_no_shipped_preset_uses_a_reserved_codex_id() -> None:
-    from configurator.providers import CODEX_RESERVED_IDS, load_preset, preset_ids
+    from configurator.agents.codex import RESERVED_PROVIDER_IDS as CODEX_RESERVED_IDS
+    from configurator.providers import load_preset, preset_ids
 
     assert not {load_preset(i).id for i in preset_ids()} & CODEX_RESERVED_IDS
 
@@ -331,7 +332,7 @@ def test_a_key_we_must_write_into_that_is_not_an_object(cli, home: Path) -> None
 
 def test_register_secrets_skips_references_and_names() -> None:
     from configurator import secrets
-    from configurator.targets.base import register_secrets
+    from configurator.agents.base import register_secrets
 
     register_secrets({
         "env": {"ANTHROPIC_API_KEY": "sk-ant-real-secret-1", "DOCS_TOKEN_FILE": "/home/u/.tok", "X": "plain value"},
@@ -375,12 +376,14 @@ def test_symlinked_config_stays_a_symlink(cli, home: Path) -> None:
 
 def test_internal_error_log_holds_no_key(cli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Even a bug's traceback (written to the error log) has the key masked."""
-    from configurator.targets import codex
+    import dataclasses
+
+    from configurator.agents import AGENTS
 
     def boom(profile, tx, outcome):  # type: ignore[no-untyped-def]
         raise RuntimeError(f"unexpected state while writing {profile.key}")
 
-    monkeypatch.setattr(codex, "apply", boom)
+    monkeypatch.setitem(AGENTS, "codex", dataclasses.replace(AGENTS["codex"], apply=boom))
     code, out, err = cli("setup", "--yes", "--api-key-stdin", input=KEY_IN)
     assert code == 3 and "unexpected internal error" in err
     log = home / ".local" / "state" / "agent-configurator" / "logs" / "error.log"

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from setup_helpers import KNOWN_KEY, assert_only_lines_with, parse_json5, parse_toml
 
-from configurator.configure import SetupOptions, build_profile, execute
+from configurator.commands.setup import SetupOptions, build_profile, execute
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 OURS = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL",

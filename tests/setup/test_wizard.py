@@ -23,11 +23,12 @@ from setup_helpers import (
     snapshot,
 )
 
-from configurator.configure import SetupOptions
-from configurator.errors import Aborted
+import dataclasses
+
+from configurator.commands.setup import SetupOptions, run
+from configurator.errors import Aborted, Interrupted
 from configurator.prompts import Prompter
 from configurator.render import Result
-from configurator.wizard import run_wizard
 
 ENTER, DOWN, SPACE, CTRL_C, CTRL_U = "\r", "\x1b[B", " ", "\x03", "\x15"
 KEY = KNOWN_KEY + ENTER
@@ -74,7 +75,7 @@ def wizard(*keys: str, opts: SetupOptions | None = None) -> Result:
         pipe.close()
         prompter = Recorder(input=pipe, output=DummyOutput())
         LAST[:] = [prompter]
-        return run_wizard(opts or SetupOptions(), prompter)
+        return run(dataclasses.replace(opts or SetupOptions(), interactive=True), prompter=prompter)
 
 
 def asked() -> list[tuple[str, object]]:
@@ -227,34 +228,37 @@ def test_no_tool_picked_is_refused_by_the_validator(home: Path) -> None:
 def test_declining_the_final_confirm_writes_nothing(home: Path) -> None:
     seed(home)
     before = snapshot(home)
-    with pytest.raises(Aborted, match="Nothing was written."):
+    with pytest.raises(Aborted, match=r"^Cancelled; nothing was written\.$") as cancelled:
         # remove ANTHROPIC_API_KEY? yes; onboarding? no; then "Write these changes?" no
         wizard(*ATLAS_FILE[:-2], ENTER, ENTER, "n")
     assert asked()[-1] == ("Write these changes?", False)
+    assert cancelled.value.exit_code == 0  # "No" is an answer, not an error
     assert_nothing_written(home, before)
 
 
 @pytest.mark.parametrize("at", [0, 3, 7])
 def test_ctrl_c_mid_wizard_writes_nothing(home: Path, at: int) -> None:
-    with pytest.raises(Aborted, match="Nothing was written."):
+    with pytest.raises(Interrupted, match=r"^Cancelled; nothing was written\.$") as cancelled:
         wizard(*ATLAS_FILE[:at], CTRL_C)
     assert len(asked()) == at + 1 and asked()[-1][1] is None  # interrupted at question number at+1
+    assert cancelled.value.exit_code == 130
     assert_nothing_written(home, {})
 
 
 def test_ctrl_c_at_the_confirm_with_existing_files(home: Path) -> None:
     seed(home)
     before = snapshot(home)
-    with pytest.raises(Aborted, match="Nothing was written."):
+    with pytest.raises(Interrupted, match=r"^Cancelled; nothing was written\.$") as cancelled:
         wizard(*ATLAS_FILE[:-2], ENTER, ENTER, CTRL_C)
     assert asked()[-1] == ("Write these changes?", None)
+    assert cancelled.value.exit_code == 130
     assert_nothing_written(home, before)
 
 
 def test_end_of_input_mid_wizard_writes_nothing(home: Path) -> None:
-    with pytest.raises(Aborted, match="Nothing was written."):
+    with pytest.raises(Interrupted, match=r"^Cancelled; nothing was written\.$") as cancelled:
         wizard(ENTER, ENTER)
-    assert len(asked()) == 3
+    assert len(asked()) == 3 and cancelled.value.exit_code == 130
     assert_nothing_written(home, {})
 
 
@@ -312,7 +316,7 @@ def test_rerun_tightens_a_loose_key_file_mode(home: Path) -> None:
 
 def test_flags_on_a_terminal_answer_their_questions(home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`configurator setup --tool codex --key-storage env --api-key-env X` on a terminal asks only the rest."""
-    opts = SetupOptions(tools=["codex"], key_storage="env", api_key_env="MY_ATLAS",
+    opts = SetupOptions(tools=("codex",), key_storage="env", api_key_env="MY_ATLAS",
                         given=frozenset({"tools", "key_storage", "api_key_env"}))
     result = wizard(ENTER, ENTER, ENTER, ENTER, opts=opts)  # provider, main model, fast model, write?
     questions = [q for q, _ in asked()]
@@ -324,7 +328,7 @@ def test_flags_on_a_terminal_answer_their_questions(home: Path, monkeypatch: pyt
 
 
 def test_custom_provider_flags_skip_url_and_model_questions(home: Path) -> None:
-    opts = SetupOptions(tools=["openclaw"], provider="custom", base_url="https://llm.example.com/v1",
+    opts = SetupOptions(tools=("openclaw",), provider="custom", base_url="https://llm.example.com/v1",
                         model="m-main", key_storage="env", api_key_env="LLM_KEY",
                         given=frozenset({"tools", "provider", "base_url", "model", "key_storage", "api_key_env"}))
     wizard(ENTER, ENTER, opts=opts)  # fast model (default: the main one), write?

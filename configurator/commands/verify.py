@@ -1,13 +1,14 @@
-"""`configurator verify`: one tiny real request per configured tool, to the exact URL the tool would call.
+"""`configurator verify`: one tiny real request per configured agent, to the exact URL the agent would call.
 
-Each tool's config is read the way the tool reads it (base URL, where the key comes from, which wire
-protocol), then the smallest request (1 output token) is sent with the standard library's HTTP client.
-A failure is explained: doubled or missing ``/v1``, a rejected key (masked), a protocol the provider does
-not serve, a timeout, a TLS or DNS error.
+Each agent's config is read the way the agent reads it (:attr:`Agent.active <configurator.agents.base.Agent>`:
+base URL, where the key comes from, which wire protocol), then the smallest request (1 output token) is
+sent with the standard library's HTTP client. A failure is explained: doubled or missing ``/v1``, a
+rejected key (masked), a protocol the provider does not serve, a timeout, a TLS or DNS error.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import socket
@@ -16,37 +17,30 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
-from configurator import exitcodes, paths
+from configurator import agents, exitcodes
+from configurator.agents.base import ActiveProvider
 from configurator.errors import ConfiguratorError
 from configurator.render import Result
 from configurator.secrets import mask, register
-from configurator.store import read_document
 
-DEFAULT_ANTHROPIC = "https://api.anthropic.com"
-DEFAULT_OPENAI = "https://api.openai.com/v1"
+Status = Literal["ok", "fail", "skipped"]
 
 
-@dataclass
-class Probe:
-    """What a tool would send: where, with which key, in which protocol."""
-
-    tool: str
-    protocol: str  # anthropic-messages | openai-responses | openai-chat
-    base_url: str
-    url: str
-    model: str
-    key: str | None
-    key_source: str
-    auth_header: str  # "bearer" | "x-api-key"
-    setting: str  # the config key that holds the base URL, for messages
+@dataclass(frozen=True)
+class VerifyOptions:
+    #: agent ids; empty: every agent
+    tools: tuple[str, ...] = ()
+    timeout: float = 10.0
+    #: the environment the agents would run in (default: this process's)
+    env: Mapping[str, str] | None = None
 
 
 @dataclass
 class Check:
     tool: str
-    status: str  # ok | fail | skipped
+    status: Status
     message: str
     url: str | None = None
     http_status: int | None = None
@@ -58,105 +52,10 @@ class Check:
                 "http_status": self.http_status, "key": self.key}
 
 
-# --- reading each tool's config the way the tool does -------------------------------------------
-
-
-def claude_probe(env: Mapping[str, str]) -> Probe | None:
-    path = paths.claude_settings(env)
-    doc = read_document(path, "json")
-    block = doc.data.get("env") if isinstance(doc.data.get("env"), dict) else {}
-    # settings.json env wins over the shell's environment
-    merged = {**{k: v for k, v in env.items() if k.startswith(("ANTHROPIC_", "CLAUDE_"))},
-              **{k: str(v) for k, v in block.items()}}
-    if not doc.exists and "ANTHROPIC_BASE_URL" not in merged:
-        return None
-    base = merged.get("ANTHROPIC_BASE_URL", DEFAULT_ANTHROPIC).rstrip("/")
-    if merged.get("ANTHROPIC_AUTH_TOKEN"):
-        key, source, header = merged["ANTHROPIC_AUTH_TOKEN"], "ANTHROPIC_AUTH_TOKEN", "bearer"
-    elif merged.get("ANTHROPIC_API_KEY"):
-        key, source, header = merged["ANTHROPIC_API_KEY"], "ANTHROPIC_API_KEY", "x-api-key"
-    else:
-        key, source, header = None, "ANTHROPIC_AUTH_TOKEN", "bearer"
-    model = merged.get("ANTHROPIC_MODEL") or merged.get("ANTHROPIC_DEFAULT_SONNET_MODEL") or "claude-sonnet-4-5"
-    return Probe("claude-code", "anthropic-messages", base, base + "/v1/messages", model, key, source, header,
-                 f"ANTHROPIC_BASE_URL in {path}")
-
-
-def codex_probe(env: Mapping[str, str]) -> Probe | None:
-    path = paths.codex_config(env)
-    doc = read_document(path, "toml")
-    if not doc.exists:
-        return None
-    data = doc.data
-    profile_name = data.get("profile")
-    profile = data.get("profiles", {}).get(profile_name, {}) if isinstance(profile_name, str) else {}
-    provider_id = profile.get("model_provider") or data.get("model_provider") or "openai"
-    model = profile.get("model") or data.get("model") or "gpt-5"
-    providers = data.get("model_providers", {})
-    table = providers.get(provider_id) if isinstance(providers, dict) else None
-    if not isinstance(table, dict):
-        if provider_id != "openai":
-            raise ConfiguratorError(
-                f"{path}: model_provider {provider_id!r} is not defined under [model_providers]; run `configurator lint`."
-            )
-        table = {"base_url": env.get("OPENAI_BASE_URL", DEFAULT_OPENAI), "requires_openai_auth": True}
-    base = str(table.get("base_url", DEFAULT_OPENAI)).rstrip("/")
-    wire = table.get("wire_api", "responses")
-    key: str | None
-    if table.get("env_key"):
-        source = f"${table['env_key']}"
-        key = env.get(str(table["env_key"])) or None
-    else:
-        auth = read_document(paths.codex_auth(env), "json")
-        source = f"OPENAI_API_KEY in {paths.codex_auth(env)}"
-        key = auth.data.get("OPENAI_API_KEY") or None
-    protocol = "openai-chat" if wire == "chat" else "openai-responses"
-    suffix = "/chat/completions" if wire == "chat" else "/responses"
-    return Probe("codex", protocol, base, base + suffix, str(model), key, source, "bearer",
-                 f"base_url of [model_providers.{provider_id}] in {path}")
-
-
-def openclaw_probe(env: Mapping[str, str]) -> Probe | None:
-    path = paths.openclaw_config(env)
-    doc = read_document(path, "json5")
-    if not doc.exists:
-        return None
-    primary = doc.data.get("agents", {}).get("defaults", {}).get("model", {})
-    primary = primary.get("primary") if isinstance(primary, dict) else primary
-    if not isinstance(primary, str) or "/" not in primary:
-        raise ConfiguratorError(f"{path}: agents.defaults.model.primary is not set as provider/model; run setup.")
-    provider_id, model = primary.split("/", 1)
-    provider = doc.data.get("models", {}).get("providers", {}).get(provider_id)
-    if not isinstance(provider, dict):
-        raise ConfiguratorError(
-            f"{path}: the primary model names provider {provider_id!r}, which is not under models.providers."
-        )
-    base = str(provider.get("baseUrl", "")).rstrip("/")
-    raw_key = provider.get("apiKey")
-    key: str | None = raw_key if isinstance(raw_key, str) else None
-    source = f"apiKey of models.providers.{provider_id} in {path}"
-    if key and key.startswith("${") and key.endswith("}"):
-        var = key[2:-1]
-        source = f"${var}"
-        key = env.get(var) or None
-    api = provider.get("api", "openai-completions")
-    if api == "anthropic-messages":
-        return Probe("openclaw", "anthropic-messages", base, base + "/v1/messages", model, key, source, "x-api-key",
-                     f"baseUrl of models.providers.{provider_id} in {path}")
-    if api == "openai-responses":
-        return Probe("openclaw", "openai-responses", base, base + "/responses", model, key, source, "bearer",
-                     f"baseUrl of models.providers.{provider_id} in {path}")
-    return Probe("openclaw", "openai-chat", base, base + "/chat/completions", model, key, source, "bearer",
-                 f"baseUrl of models.providers.{provider_id} in {path}")
-
-
-PROBES = {"claude-code": claude_probe, "codex": codex_probe, "openclaw": openclaw_probe}
-
-
 # --- sending ------------------------------------------------------------------------------------
 
 
-def request_for(probe: Probe, url: str | None = None) -> urllib.request.Request:
+def request_for(probe: ActiveProvider, url: str | None = None) -> urllib.request.Request:
     if probe.protocol == "anthropic-messages":
         body: dict[str, Any] = {"model": probe.model, "max_tokens": 1,
                                 "messages": [{"role": "user", "content": "ping"}]}
@@ -198,7 +97,7 @@ def _error_text(body: str) -> str:
     return str(err or data)[:200]
 
 
-def _alt_path(probe: Probe) -> tuple[str, str] | None:
+def _alt_path(probe: ActiveProvider) -> tuple[str, str] | None:
     """The URL the tool would call with /v1 toggled, and what that change would mean."""
     base = probe.base_url
     tail = probe.url[len(base):]
@@ -207,9 +106,9 @@ def _alt_path(probe: Probe) -> tuple[str, str] | None:
     return base + "/v1" + tail, "missing"
 
 
-def check(probe: Probe, timeout: float) -> Check:
+def check(probe: ActiveProvider, timeout: float) -> Check:
     masked = mask(probe.key) if probe.key else None
-    c = Check(probe.tool, "fail", "", probe.url, None, masked)
+    c = Check(probe.agent, "fail", "", probe.url, None, masked)
     if not probe.key:
         c.message = f"no API key found ({probe.key_source} is not set); run `configurator setup` or export it."
         return c
@@ -255,7 +154,7 @@ def check(probe: Probe, timeout: float) -> Check:
     return c
 
 
-def _diagnose_404(probe: Probe, timeout: float) -> str:
+def _diagnose_404(probe: ActiveProvider, timeout: float) -> str:
     alt = _alt_path(probe)
     if "/v1/v1/" in probe.url:
         return f"404 at {probe.url}: the /v1 is doubled; remove the trailing /v1 from {probe.setting}."
@@ -273,7 +172,7 @@ def _diagnose_404(probe: Probe, timeout: float) -> str:
     if probe.protocol == "openai-responses":
         chat = probe.base_url + "/chat/completions"
         try:
-            chat_status, _ = _send(request_for(Probe(**{**probe.__dict__, "protocol": "openai-chat"}), chat), timeout)
+            chat_status, _ = _send(request_for(dataclasses.replace(probe, protocol="openai-chat"), chat), timeout)
         except (OSError, ValueError):
             chat_status = None
         if chat_status is not None and chat_status != 404:
@@ -284,19 +183,19 @@ def _diagnose_404(probe: Probe, timeout: float) -> str:
     return f"404 at {probe.url}: the provider does not serve this path; check {probe.setting}."
 
 
-def run(tools: list[str] | None = None, *, timeout: float = 10.0, env: Mapping[str, str] | None = None) -> Result:
-    env = os.environ if env is None else env
+def run(opts: VerifyOptions) -> Result:
+    env = os.environ if opts.env is None else opts.env
     checks: list[Check] = []
-    for tool in tools or list(PROBES):
+    for agent in map(agents.get, opts.tools or agents.IDS):
         try:
-            probe = PROBES[tool](env)
+            probe = agent.active(env)
         except ConfiguratorError as e:
-            checks.append(Check(tool, "fail", str(e)))
+            checks.append(Check(agent.id, "fail", str(e)))
             continue
         if probe is None:
-            checks.append(Check(tool, "skipped", "not configured (no config file)"))
+            checks.append(Check(agent.id, "skipped", "not configured (no config file)"))
             continue
-        checks.append(check(probe, timeout))
+        checks.append(check(probe, opts.timeout))
     failed = [c for c in checks if c.status == "fail"]
 
     def text() -> str:

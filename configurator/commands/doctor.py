@@ -1,26 +1,29 @@
-"""`configurator doctor`: where each file is, whether it exists, what is installed."""
+"""`configurator doctor`: where each agent's files are, whether they exist, what is installed."""
 
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
-from configurator import paths
+from configurator import agents, paths
 from configurator.render import Result
-from configurator.tools import TOOLS, installed
+from configurator.tools import installed
 
 
-def run(project: Path | None = None) -> Result:
-    project = project or Path.cwd()
-    with ThreadPoolExecutor(max_workers=3) as pool:
-        found = list(pool.map(installed, TOOLS))
+@dataclass(frozen=True)
+class DoctorOptions:
+    #: the project folder whose project-level files are listed (default: the current folder)
+    project: Path | None = None
+
+
+def run(opts: DoctorOptions) -> Result:
+    project = opts.project or Path.cwd()
+    with ThreadPoolExecutor(max_workers=len(agents.AGENTS)) as pool:
+        found = list(pool.map(installed, agents.IDS))
     files = [
-        {"tool": loc.tool, "kind": loc.kind, "scope": "user", "path": str(loc.path), "exists": loc.path.exists()}
-        for loc in paths.user_locations()
-    ]
-    files += [
-        {"tool": loc.tool, "kind": loc.kind, "scope": "project", "path": str(loc.path), "exists": loc.path.exists()}
-        for loc in paths.project_locations(project)
+        {"tool": f.agent, "kind": f.name, "scope": f.scope, "path": str(f.path), "exists": f.path.exists()}
+        for f in [*agents.user_files(), *agents.project_files(project)]
     ]
     legacy = [str(p) for p in paths.openclaw_legacy_dirs()]
     notes = [f"legacy OpenClaw folder found (read-only for configurator): {p}" for p in legacy]

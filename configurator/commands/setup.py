@@ -1,46 +1,51 @@
-"""`configurator setup`: resolve a profile from flags or wizard answers, merge it into each tool's files."""
+"""`configurator setup`: resolve a provider profile from flags (or wizard answers), merge it into each agent's files.
+
+Flags and the wizard share one path: the wizard only fills in a new :class:`SetupOptions`; then
+:func:`run` previews every change (validating every file before anything is written), asks for
+confirmation when a person is there, writes all files in one transaction, and lints what it wrote.
+"""
 
 from __future__ import annotations
 
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
-from configurator import exitcodes
-from configurator.errors import ConfiguratorError
+from configurator import agents, exitcodes
+from configurator.agents.base import KeyStorage, Outcome, Profile
+from configurator.errors import Aborted, ConfiguratorError
 from configurator.providers import (
     Preset,
     derive_base_urls,
     is_loopback,
+    key_is_printable,
     load_preset,
     normalize_anthropic_url,
     normalize_openai_url,
 )
 from configurator.render import Result
 from configurator.secrets import is_placeholder, mask, register
-from configurator.store import Transaction, WriteResult
-from configurator.targets import TOOL_NAMES, get
-from configurator.targets.base import Outcome, Profile
 
-NEXT_STEPS = {
-    "claude-code": "Claude Code: run `claude` (or `claude -p \"hello\"`); `/status` shows the base URL in use.",
-    "codex": "Codex: run `codex`; `codex doctor` checks that the config loads and the key is found.",
-    "openclaw": "OpenClaw: run `openclaw config validate`, then `openclaw` as usual.",
-}
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.prompts import Prompter
+    from configurator.store import WriteResult
 
 
-@dataclass
+@dataclass(frozen=True)
 class SetupOptions:
-    tools: list[str] = field(default_factory=list)
+    """Everything setup is asked to do. Frozen: the wizard returns a new one (``dataclasses.replace``)."""
+
+    tools: tuple[str, ...] = ()
     provider: str = "atlascloud"
     base_url: str | None = None
     anthropic_base_url: str | None = None
     openai_base_url: str | None = None
     api_key_env: str | None = None
     api_key_stdin: bool = False
-    key_storage: str = "file"
+    key_storage: KeyStorage = "file"
     model: str | None = None
     fast_model: str | None = None
     codex_wire_api: str = "responses"
@@ -48,8 +53,10 @@ class SetupOptions:
     claude_skip_login: bool = False
     yes: bool = False
     dry_run: bool = False
-    #: set by the wizard: the key it read with a password prompt
-    key: str | None = None
+    #: ask the questions the flags did not answer (a terminal, no --yes/--json/--api-key-stdin)
+    interactive: bool = False
+    #: the key the wizard read with a password prompt
+    key: str | None = field(default=None, repr=False)
     #: options the user gave on the command line: the wizard does not ask those questions again
     given: frozenset[str] = frozenset()
 
@@ -100,11 +107,6 @@ def read_key(opts: SetupOptions, preset: Preset) -> tuple[str | None, str | None
     return key, None
 
 
-def key_is_printable(key: str) -> bool:
-    """Keys go into HTTP headers: printable ASCII, no whitespace or quotes."""
-    return all(33 <= ord(c) < 127 and c not in "\"'`" for c in key)
-
-
 def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
     notes: list[str] = []
     preset = load_preset(opts.provider)
@@ -153,85 +155,85 @@ def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
     return profile, notes
 
 
-@dataclass
-class Plan:
+@dataclass(frozen=True)
+class Written:
+    """What one transaction did (or, in a dry run, would do): each file's result, notes, the backup id."""
+
     results: list[tuple[str, WriteResult]]
     notes: list[str]
     backup: str | None
 
+    @property
+    def changed(self) -> list[WriteResult]:
+        return [r for _, r in self.results if r.action != "unchanged"]
 
-def execute(profile: Profile, tools: list[str], *, dry_run: bool) -> Plan:
-    """Merge ``profile`` into each tool's files in one transaction (one backup id for the run)."""
-    if "codex" in tools:
-        from configurator.targets.codex import check_wire_api
 
-        if profile.codex_wire_api != "responses":
-            from configurator.tools import installed, parse_version
+def execute(profile: Profile, tools: tuple[str, ...] | list[str], *, dry_run: bool) -> Written:
+    """Merge ``profile`` into each agent's files in one transaction (one backup id for the run)."""
+    from configurator.store import Transaction
 
-            check_wire_api(profile.codex_wire_api, parse_version(installed("codex").version))
+    chosen = [agents.get(t) for t in tools]
+    for agent in chosen:
+        if agent.check_profile is not None:
+            agent.check_profile(profile)
     notes: list[str] = []
     results: list[tuple[str, WriteResult]] = []
     with Transaction("setup", dry_run=dry_run) as tx:
-        for tool in tools:
-            outcome = Outcome(tool)
+        for agent in chosen:
+            outcome = Outcome(agent.id)
             start = len(tx.results)
-            get(tool).apply(profile, tx, outcome)
-            results += [(tool, r) for r in tx.results[start:]]
+            agent.apply(profile, tx, outcome)
+            results += [(agent.id, r) for r in tx.results[start:]]
             notes += outcome.notes
         for _, r in results:
             notes += r.notes
-        return Plan(results, notes, tx.backup_id)
+        return Written(results, notes, tx.backup_id)
 
 
-def not_installed_notes(tools: list[str]) -> list[str]:
+def not_installed_notes(tools: tuple[str, ...]) -> list[str]:
     import shutil
 
     out = []
-    for tool in tools:
-        t = get(tool)
-        if shutil.which(t.EXECUTABLE) is None:
-            out.append(f"{t.DISPLAY} is not installed (no `{t.EXECUTABLE}` on PATH); it was configured anyway.")
+    for agent in map(agents.get, tools):
+        if shutil.which(agent.executable) is None:
+            out.append(f"{agent.display} is not installed (no `{agent.executable}` on PATH); it was configured anyway.")
     return out
 
 
-def lint_written(plan: Plan) -> list[str]:
+def lint_written(written: Written) -> list[str]:
     """Lint what we wrote; a finding here is a bug of ours or a problem elsewhere in the user's file."""
-    try:
-        from configurator.lint import lint_paths
-    except ImportError:  # pragma: no cover - lint ships with the package
-        return []
-    kinds: dict[str, str] = {}
-    for tool, _ in plan.results:
-        target = get(tool)
-        kinds.update({str(p): k for p, k in zip(target.files(), target.LINT_KINDS, strict=True)})
-    written = [r.path for _, r in plan.results if r.action in ("created", "updated", "unchanged")]
-    if not written:
+    from configurator.lint import lint_paths
+
+    kind_of = {str(f.path): f.kind for f in agents.user_files()}
+    paths = [r.path for _, r in written.results if r.action in ("created", "updated", "unchanged")]
+    if not paths:
         return []
     try:  # the files are written: a lint problem must not turn that into a failure
-        report = lint_paths(written, kinds=[kinds.get(str(p)) for p in written])
+        report = lint_paths(paths, kinds=[kind_of.get(str(p)) for p in paths])
     except ConfiguratorError as e:
         return [f"lint could not check the written files: {e}"]
     return [f"lint: {f.file}:{f.line}:{f.column}: {f.severity} {f.rule} {f.message}" for f in report.findings
             if f.severity in ("error", "warning")]
 
 
-def result_for(plan: Plan, tools: list[str], *, dry_run: bool, extra_notes: list[str]) -> Result:
-    files = [{**r.to_dict(), "tool": tool} for tool, r in plan.results]
-    notes = extra_notes + plan.notes
-    steps = [NEXT_STEPS[t] for t in tools]
+def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra_notes: list[str]) -> Result:
+    files = [{**r.to_dict(), "tool": tool} for tool, r in written.results]
+    notes = extra_notes + written.notes
+    steps = [agents.get(t).next_step for t in tools]
 
     def text() -> str:
         lines: list[str] = []
         if dry_run:
-            for _, r in plan.results:
+            for _, r in written.results:
                 if r.diff:
                     lines.append(r.diff.rstrip("\n"))
             lines.append("Dry run: nothing was written.")
-        for tool, r in plan.results:
+        for tool, r in written.results:
             verb = f"would be {r.action}" if dry_run and r.action != "unchanged" else r.action
-            lines.append(f"{get(tool).DISPLAY:12} {verb:9} {r.path}")
-        if plan.backup:
-            lines.append(f"Backup of the previous files: {plan.backup} (undo with `configurator restore {plan.backup}`)")
+            lines.append(f"{agents.get(tool).display:12} {verb:9} {r.path}")
+        if written.backup:
+            lines.append(f"Backup of the previous files: {written.backup} "
+                         f"(undo with `configurator restore {written.backup}`)")
         if not dry_run:
             lines.append("Next steps:")
             lines += [f"  {s}" for s in steps]
@@ -239,44 +241,40 @@ def result_for(plan: Plan, tools: list[str], *, dry_run: bool, extra_notes: list
 
     return Result(
         "setup",
-        {"dry_run": dry_run, "files": files, "backup": plan.backup, "next_steps": steps},
+        {"dry_run": dry_run, "files": files, "backup": written.backup, "next_steps": steps},
         text,
         notes,
         exitcodes.OK,
     )
 
 
-def run(opts: SetupOptions, *, interactive: bool, prompter: Any = None) -> Result:
-    if interactive:
-        from configurator.wizard import run_wizard
+def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
+    """Ask what is missing (interactive), preview, confirm (interactive), write, lint what was written."""
+    confirm: Callable[[Written], bool] | None = None
+    say: Callable[[str], None] | None = None
+    if opts.interactive:
+        from configurator import wizard
+        from configurator.prompts import Prompter
 
-        return run_wizard(opts, prompter)
-    if not opts.yes and not opts.dry_run:
+        p = prompter or Prompter()
+        opts = wizard.ask(opts, p)
+        confirm, say = (lambda preview: wizard.confirm(preview.changed, p)), p.say
+    elif not opts.yes and not opts.dry_run:
         raise ConfiguratorError(
             "setup asks its questions only on a terminal (and not with --json or --api-key-stdin): pass --yes "
             "to write with the given flags (or --dry-run to preview)."
         )
-    tools = opts.tools or list(TOOL_NAMES)
+    tools = opts.tools or agents.IDS
     profile, notes = build_profile(opts)
     preview = execute(profile, tools, dry_run=True)  # validates every file before anything is written
     if opts.dry_run:
         return result_for(preview, tools, dry_run=True, extra_notes=notes)
-    plan = execute(profile, tools, dry_run=False)
+    if say is not None and not preview.changed:
+        # still a real run below: it writes no byte, but tightens a key file's loose mode to 0600
+        say("Everything is already set up this way; nothing to change.")
+    elif confirm is not None and not confirm(preview):
+        raise Aborted()
+    written = execute(profile, tools, dry_run=False)
     notes += not_installed_notes(tools)
-    notes += lint_written(plan)
-    return result_for(plan, tools, dry_run=False, extra_notes=notes)
-
-
-def detected_tools() -> list[str]:
-    """Tools that are installed or already have a config: preselected in the wizard."""
-    import shutil
-
-    found = []
-    for tool in TOOL_NAMES:
-        t = get(tool)
-        if shutil.which(t.EXECUTABLE) or any(p.exists() for p in t.files()[:1]):
-            found.append(tool)
-    return found
-
-
-__all__ = ["SetupOptions", "build_profile", "detected_tools", "execute", "run"]
+    notes += lint_written(written)
+    return result_for(written, tools, dry_run=False, extra_notes=notes)

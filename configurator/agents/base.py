@@ -1,0 +1,212 @@
+"""What an agent tool is: the :class:`Agent` record every agent module fills in, and the types it uses.
+
+Nothing heavy is imported here (the CLI reads the registry to build its ``--tool`` choices): a
+module's functions import the store, tomlkit or the usage readers when they run.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from configurator.errors import ConfiguratorError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.prompts import Prompter
+    from configurator.providers import ModelInfo
+    from configurator.store import Document, Transaction
+
+Env = Mapping[str, str]
+Format = Literal["json", "json5", "toml"]
+KeyStorage = Literal["file", "env"]
+#: the wire protocol a request is sent in
+Protocol = Literal["anthropic-messages", "openai-responses", "openai-chat"]
+AuthHeader = Literal["bearer", "x-api-key"]
+Scope = Literal["user", "project"]
+
+
+@dataclass(frozen=True)
+class FileKind:
+    """A kind of config file (``configurator lint --kind NAME``): its format, schema and the names that tell it."""
+
+    name: str
+    fmt: Format
+    schema: str  # file name in templates/schemas/
+    label: str
+    #: file names (lower case) that are this kind
+    file_names: tuple[str, ...] = ()
+    #: a name starting with this and ending in .json/.json5 is this kind too (openclaw.dev.json)
+    name_prefix: str | None = None
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    """One config file of an agent, whether it exists or not."""
+
+    agent: str
+    name: str  # what doctor shows: settings.json, .claude.json, config.toml ...
+    kind: str  # its FileKind name
+    path: Path
+    scope: Scope = "user"
+    holds_secret: bool = False
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One provider, resolved from flags or wizard answers: everything an agent needs to use it."""
+
+    provider_id: str
+    provider_name: str
+    anthropic_base_url: str
+    openai_base_url: str
+    model: ModelInfo
+    fast_model: ModelInfo
+    key_storage: KeyStorage
+    key: str | None = None  # the secret itself (file mode)
+    key_env: str | None = None  # variable holding the key (env mode)
+    codex_wire_api: str = "responses"
+    remove_anthropic_api_key: bool = True
+    claude_skip_login: bool = False
+
+
+@dataclass
+class Outcome:
+    """What applying a profile to one agent has to say (notes for the user)."""
+
+    agent: str
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ActiveProvider:
+    """What an agent would send right now, read from its config the way the agent reads it: the provider,
+    base URL, model, where the key comes from, and the exact URL and protocol of a request (the verify probe)."""
+
+    agent: str
+    provider_id: str | None
+    protocol: Protocol
+    base_url: str
+    url: str
+    model: str
+    key: str | None
+    key_source: str
+    auth_header: AuthHeader
+    #: the config key that holds the base URL, for messages
+    setting: str
+
+
+@dataclass(frozen=True)
+class VersionFact:
+    """Something that changed in an agent at a version (``since``): lint and setup ask these."""
+
+    name: str
+    since: tuple[int, int, int]
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageSource:
+    """Where an agent's transcripts are and which module reads them (both imported only when usage runs)."""
+
+    #: ``module:function`` returning ``(files, roots, notes)`` for an environment
+    discover: str
+    #: the module with the line parser
+    reader: str
+    #: other names users type for this agent in ``usage --tool`` (claude, claude_code ...)
+    aliases: tuple[str, ...] = ()
+
+
+Ask = Callable[["Prompter", frozenset[str]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Agent:
+    """Everything the rest of the code asks about one agent tool."""
+
+    id: str
+    display: str
+    executable: str
+    kinds: tuple[FileKind, ...]
+    #: the user-level config files, in ``kinds`` order
+    user_files: Callable[[Env | None], tuple[ConfigFile, ...]]
+    #: the project-level config files under a folder
+    project_files: Callable[[Path], tuple[ConfigFile, ...]]
+    #: merge a provider profile into the agent's files, inside one store transaction
+    apply: Callable[[Profile, Transaction, Outcome], None]
+    #: the provider the agent uses now (None when it has no config); raises ConfiguratorError when unreadable
+    active: Callable[[Env], ActiveProvider | None]
+    #: what to run next, after setup
+    next_step: str
+    usage: UsageSource | None = None
+    #: refuse a profile this agent cannot take, before anything is written
+    check_profile: Callable[[Profile], None] | None = None
+    #: wizard questions only this agent has: (prompter, options given on the command line) -> option values
+    ask: Ask | None = None
+    #: provider ids built into the agent (a config may not redefine them)
+    reserved_provider_ids: frozenset[str] = frozenset()
+    version_facts: tuple[VersionFact, ...] = ()
+
+    def files(self, env: Env | None = None) -> list[Path]:
+        """The user-level config files, in ``kinds`` order."""
+        return [f.path for f in self.user_files(env)]
+
+    def fact(self, name: str) -> VersionFact:
+        for f in self.version_facts:
+            if f.name == name:
+                return f
+        raise KeyError(f"{self.id} has no version fact {name!r}")
+
+
+# --- helpers the agent modules share ----------------------------------------------------------------
+
+#: member names whose string values are credentials (ANTHROPIC_API_KEY, apiKey, botToken, refresh_token, ...)
+_SECRET_NAME = re.compile(r"key|token|secret|passw|credential|bearer|cookie", re.IGNORECASE)
+#: member names that hold the *name* of a variable or a file, not the secret itself
+_REFERENCE_NAME = re.compile(r"env_?key|env_?var|_file$|_path$|helper$", re.IGNORECASE)
+_NOT_A_SECRET = re.compile(r"^(\$\{.*\}|[A-Z_][A-Z0-9_]*|[~/.].*|https?://\S*|\S*\s\S*)$")
+
+
+def register_secrets(data: Any) -> None:
+    """Register the credentials already in a user's file (other keys, OAuth tokens) so no diff, note or error
+    prints them: setup shows context lines around its changes, and those lines are the user's, not ours."""
+    from configurator.secrets import register
+
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for name, value in node.items():
+                if isinstance(value, (dict, list)):
+                    stack.append(value)
+                elif (isinstance(value, str) and len(value) >= 8 and _SECRET_NAME.search(str(name))
+                      and not _REFERENCE_NAME.search(str(name)) and not _NOT_A_SECRET.match(value)):
+                    register(value)
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+def require_object(doc: Document, key_path: tuple[str, ...]) -> None:
+    """Refuse to merge when a key we must write into exists but is not an object (we never overwrite it)."""
+    node: Any = doc.data
+    for i, key in enumerate(key_path):
+        if not isinstance(node, dict) or key not in node:
+            return
+        node = node[key]
+        if not isinstance(node, dict):
+            dotted = ".".join(key_path[: i + 1])
+            raise ConfiguratorError(
+                f"{doc.path}: `{dotted}` is a {type(node).__name__}, not an object, so setup cannot merge into it; "
+                "fix it by hand (see `configurator lint`) and run setup again. Nothing was written."
+            )
+
+
+def get_in(data: Any, path: tuple[str, ...], default: Any = None) -> Any:
+    """``data[path[0]][path[1]]...``, or ``default`` where a step is missing or not an object."""
+    for k in path:
+        if not isinstance(data, dict) or k not in data:
+            return default
+        data = data[k]
+    return data

@@ -1,0 +1,176 @@
+"""Claude Code: ``settings.json`` ``env`` block (and, on request, ``hasCompletedOnboarding`` in ``~/.claude.json``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from configurator import paths
+from configurator.agents.base import (
+    ActiveProvider,
+    Agent,
+    ConfigFile,
+    Env,
+    FileKind,
+    Outcome,
+    Profile,
+    UsageSource,
+    register_secrets,
+    require_object,
+)
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.prompts import Prompter
+    from configurator.store import Transaction
+
+ID = "claude-code"
+SETTINGS = FileKind("claude-settings", "json", "claude-settings.json", "Claude Code settings",
+                    ("settings.json", "settings.local.json", "managed-settings.json"))
+STATE = FileKind("claude-state", "json", "claude-state.json", "Claude Code state (~/.claude.json)", (".claude.json",))
+#: where Claude Code sends requests when ANTHROPIC_BASE_URL is not set
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+
+
+def user_files(env: Env | None = None) -> tuple[ConfigFile, ...]:
+    return (
+        ConfigFile(ID, "settings.json", SETTINGS.name, paths.claude_settings(env), holds_secret=True),
+        ConfigFile(ID, ".claude.json", STATE.name, paths.claude_state(env)),
+    )
+
+
+def project_files(project: Path) -> tuple[ConfigFile, ...]:
+    shared, local = paths.claude_project_settings(project)
+    return (
+        ConfigFile(ID, "settings.json", SETTINGS.name, shared, "project"),
+        ConfigFile(ID, "settings.local.json", SETTINGS.name, local, "project"),
+    )
+
+
+def desired_env(profile: Profile) -> dict[str, str]:
+    env = {
+        "ANTHROPIC_BASE_URL": profile.anthropic_base_url,
+        "ANTHROPIC_MODEL": profile.model.id,
+        "ANTHROPIC_DEFAULT_SONNET_MODEL": profile.model.id,
+        "ANTHROPIC_DEFAULT_HAIKU_MODEL": profile.fast_model.id,
+        "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
+    }
+    if profile.key_storage == "file":
+        env = {"ANTHROPIC_AUTH_TOKEN": str(profile.key), **env}
+    return env
+
+
+def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
+    from configurator.store import DELETE, Change, apply_changes, apply_to_data
+
+    path = paths.claude_settings()
+    doc = tx.open(path, "json")
+    register_secrets(doc.data)
+    require_object(doc, ("env",))
+    env = doc.data.get("env") if isinstance(doc.data.get("env"), dict) else {}
+    changes = [Change(("env", k), v) for k, v in desired_env(profile).items()]
+    if "ANTHROPIC_API_KEY" in env:
+        if profile.remove_anthropic_api_key:
+            changes.append(Change(("env", "ANTHROPIC_API_KEY"), DELETE))
+            outcome.notes.append(
+                f"Removed ANTHROPIC_API_KEY from the env block of {path}: with ANTHROPIC_AUTH_TOKEN set too, "
+                "Claude Code warns \"Both ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY set · auth may not work as "
+                "expected\" (an auth conflict)."
+            )
+        else:
+            outcome.notes.append(
+                f"Kept ANTHROPIC_API_KEY in {path} as asked; Claude Code will warn about an auth conflict (both "
+                "ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY set) and send both headers."
+            )
+    if profile.key_storage == "env":
+        if "ANTHROPIC_AUTH_TOKEN" in env:
+            changes.append(Change(("env", "ANTHROPIC_AUTH_TOKEN"), DELETE))
+            outcome.notes.append(f"Removed the stored ANTHROPIC_AUTH_TOKEN from {path} (key storage: env).")
+        outcome.notes.append(
+            f"Claude Code reads the key from ANTHROPIC_AUTH_TOKEN: add `export ANTHROPIC_AUTH_TOKEN=\"${profile.key_env}\"` "
+            "to your shell profile."
+        )
+    new_text = apply_changes(doc.text, changes, fmt="json")
+    expected = apply_to_data(doc.data, changes)
+    holds_secret = isinstance(expected.get("env"), dict) and "ANTHROPIC_AUTH_TOKEN" in expected["env"]
+    tx.write(doc, new_text, expected=expected, secret=holds_secret)
+
+    if profile.claude_skip_login:
+        state = tx.open(paths.claude_state(), "json")
+        register_secrets(state.data)
+        ch = [Change(("hasCompletedOnboarding",), True)]
+        tx.write(state, apply_changes(state.text, ch, fmt="json"), expected=apply_to_data(state.data, ch))
+
+
+def active(env: Env) -> ActiveProvider | None:
+    from configurator.store import read_document
+
+    path = paths.claude_settings(env)
+    doc = read_document(path, "json")
+    block = doc.data.get("env") if isinstance(doc.data.get("env"), dict) else {}
+    # settings.json env wins over the shell's environment
+    merged = {**{k: v for k, v in env.items() if k.startswith(("ANTHROPIC_", "CLAUDE_"))},
+              **{k: str(v) for k, v in block.items()}}
+    if not doc.exists and "ANTHROPIC_BASE_URL" not in merged:
+        return None
+    base = merged.get("ANTHROPIC_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    if merged.get("ANTHROPIC_AUTH_TOKEN"):
+        key, source, header = merged["ANTHROPIC_AUTH_TOKEN"], "ANTHROPIC_AUTH_TOKEN", "bearer"
+    elif merged.get("ANTHROPIC_API_KEY"):
+        key, source, header = merged["ANTHROPIC_API_KEY"], "ANTHROPIC_API_KEY", "x-api-key"
+    else:
+        key, source, header = None, "ANTHROPIC_AUTH_TOKEN", "bearer"
+    model = merged.get("ANTHROPIC_MODEL") or merged.get("ANTHROPIC_DEFAULT_SONNET_MODEL") or "claude-sonnet-4-5"
+    return ActiveProvider(ID, None, "anthropic-messages", base, base + "/v1/messages", model, key, source,
+                          header, f"ANTHROPIC_BASE_URL in {path}")
+
+
+def _inspect(env: Mapping[str, str] | None = None) -> tuple[bool, bool]:
+    """(settings set ANTHROPIC_API_KEY, onboarding is done): what the wizard asks about."""
+    from configurator.errors import ConfiguratorError
+    from configurator.store import read_document
+
+    has_api_key = onboarded = False
+    try:
+        env_block = read_document(paths.claude_settings(env), "json").data.get("env")
+        has_api_key = isinstance(env_block, dict) and "ANTHROPIC_API_KEY" in env_block
+    except ConfiguratorError:  # the write step reports parse errors properly
+        pass
+    try:
+        onboarded = read_document(paths.claude_state(env), "json").data.get("hasCompletedOnboarding") is True
+    except ConfiguratorError:
+        pass
+    return has_api_key, onboarded
+
+
+def ask(prompter: Prompter, given: frozenset[str]) -> dict[str, Any]:
+    has_api_key, onboarded = _inspect()
+    answers: dict[str, Any] = {}
+    if has_api_key and "keep_anthropic_api_key" not in given:
+        answers["keep_anthropic_api_key"] = not prompter.confirm(
+            "Your Claude Code settings also set ANTHROPIC_API_KEY, which conflicts with the token. Remove it?",
+            default=True,
+        )
+    if not onboarded and "claude_skip_login" not in given:
+        answers["claude_skip_login"] = prompter.confirm(
+            "Mark Claude Code onboarding as done in ~/.claude.json (skips its first-start theme picker and "
+            "notes; the folder trust question still comes)?",
+            default=False,
+        )
+    return answers
+
+
+AGENT = Agent(
+    id=ID,
+    display="Claude Code",
+    executable="claude",
+    kinds=(SETTINGS, STATE),
+    user_files=user_files,
+    project_files=project_files,
+    apply=apply,
+    active=active,
+    next_step="Claude Code: run `claude` (or `claude -p \"hello\"`); `/status` shows the base URL in use.",
+    usage=UsageSource("configurator.usage.discovery:claude_files", "configurator.usage.claude",
+                      aliases=("claude", "claudecode", "claude_code")),
+    ask=ask,
+)

@@ -1,0 +1,181 @@
+"""OpenClaw: ``openclaw.json`` (JSON5) ``models.providers.<id>`` and the default agent model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from configurator import paths
+from configurator.agents.base import (
+    ActiveProvider,
+    Agent,
+    ConfigFile,
+    Env,
+    FileKind,
+    Outcome,
+    Profile,
+    UsageSource,
+    get_in,
+    register_secrets,
+    require_object,
+)
+from configurator.errors import ConfiguratorError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.providers import ModelInfo
+    from configurator.store import Transaction
+
+ID = "openclaw"
+CONFIG = FileKind(ID, "json5", "openclaw.json", "OpenClaw openclaw.json", ("openclaw.json", "openclaw.json5"),
+                  name_prefix="openclaw")
+#: a model's contextWindow below this sends OpenClaw into compaction loops
+MIN_CONTEXT_WINDOW = 20000
+_MISSING = object()
+
+
+def user_files(env: Env | None = None) -> tuple[ConfigFile, ...]:
+    return (ConfigFile(ID, "openclaw.json", CONFIG.name, paths.openclaw_config(env), holds_secret=True),)
+
+
+def project_files(project: Path) -> tuple[ConfigFile, ...]:
+    return ()
+
+
+def api_key_value(profile: Profile) -> str:
+    """What ``apiKey`` holds: the key (file mode) or a ``${VAR}`` reference (env mode)."""
+    if profile.key_storage == "env":
+        return "${" + str(profile.key_env) + "}"
+    return str(profile.key)
+
+
+def model_entry(m: ModelInfo) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "name": m.name,
+        "contextWindow": max(int(m.context_window), MIN_CONTEXT_WINDOW),
+        "maxTokens": int(m.max_tokens),
+    }
+
+
+def desired_models(profile: Profile, existing: Any) -> list[dict[str, Any]]:
+    """Our models first (merged over the user's entries for them), then the user's other models of this provider."""
+    ours = [model_entry(profile.model)]
+    if profile.fast_model.id != profile.model.id:
+        ours.append(model_entry(profile.fast_model))
+    if not isinstance(existing, list):
+        return ours
+    ids = {m["id"] for m in ours}
+    kept = [m for m in existing if isinstance(m, dict) and m.get("id") not in ids]
+    by_id = {m.get("id"): m for m in existing if isinstance(m, dict)}
+    merged = []
+    for m in ours:
+        old = by_id.get(m["id"])
+        merged.append({**old, **m} if isinstance(old, dict) else m)
+    return merged + kept
+
+
+def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
+    from configurator.store import Change, apply_changes, apply_to_data
+
+    path = paths.openclaw_config()
+    doc = tx.open(path, "json5")
+    register_secrets(doc.data)
+    pid = profile.provider_id
+    for kp in (("models",), ("models", "providers"), ("models", "providers", pid), ("agents",),
+               ("agents", "defaults")):
+        require_object(doc, kp)
+    defaults = get_in(doc.data, ("agents", "defaults"), {})
+    # OpenClaw takes the default model as {primary, fallbacks} or as a plain "provider/model" string.
+    model_as_string = isinstance(defaults.get("model"), str)
+    if not model_as_string:
+        require_object(doc, ("agents", "defaults", "model"))
+    primary_path = ("agents", "defaults", "model") if model_as_string else ("agents", "defaults", "model", "primary")
+    primary = f"{pid}/{profile.model.id}"
+    base = ("models", "providers", pid)
+    changes = [
+        Change(base + ("baseUrl",), profile.openai_base_url),
+        Change(base + ("apiKey",), api_key_value(profile)),
+        Change(base + ("api",), "openai-completions"),
+        Change(base + ("models",), desired_models(profile, get_in(doc.data, base + ("models",)))),
+        Change(primary_path, primary),
+    ]
+    allowlist = defaults.get("models")
+    if isinstance(allowlist, dict) and allowlist and primary not in allowlist and f"{pid}/*" not in allowlist:
+        outcome.notes.append(
+            f"{path}: agents.defaults.models (the allowlist of models OpenClaw may use) does not list {primary}; "
+            "add it there, or OpenClaw may refuse the model as not allowed."
+        )
+    for m in (profile.model, profile.fast_model):
+        if m.context_window < MIN_CONTEXT_WINDOW:
+            outcome.notes.append(
+                f"contextWindow for {m.id} raised from {m.context_window} to {MIN_CONTEXT_WINDOW}: smaller values send "
+                "OpenClaw into compaction loops."
+            )
+    # Only write what changes, so a second run leaves the file byte-identical.
+    changes = [c for c in changes if get_in(doc.data, c.path, _MISSING) != c.value]
+    new_text = apply_changes(doc.text, changes, fmt="json5")
+    expected = apply_to_data(doc.data, changes)
+    holds_secret = profile.key_storage == "file" or _has_literal_key(expected)
+    tx.write(doc, new_text, expected=expected, secret=holds_secret)
+    if profile.key_storage == "env":
+        outcome.notes.append(f"OpenClaw reads the key from ${profile.key_env} (apiKey is \"${{{profile.key_env}}}\").")
+
+
+def _has_literal_key(data: dict[str, Any]) -> bool:
+    providers = get_in(data, ("models", "providers"), {})
+    for p in providers.values() if isinstance(providers, dict) else []:
+        key = p.get("apiKey") if isinstance(p, dict) else None
+        if isinstance(key, str) and key and not key.startswith("${"):
+            return True
+    return False
+
+
+def active(env: Env) -> ActiveProvider | None:
+    from configurator.store import read_document
+
+    path = paths.openclaw_config(env)
+    doc = read_document(path, "json5")
+    if not doc.exists:
+        return None
+    primary = get_in(doc.data, ("agents", "defaults", "model"), {})
+    primary = primary.get("primary") if isinstance(primary, dict) else primary
+    if not isinstance(primary, str) or "/" not in primary:
+        raise ConfiguratorError(f"{path}: agents.defaults.model.primary is not set as provider/model; run setup.")
+    provider_id, model = primary.split("/", 1)
+    provider = get_in(doc.data, ("models", "providers", provider_id))
+    if not isinstance(provider, dict):
+        raise ConfiguratorError(
+            f"{path}: the primary model names provider {provider_id!r}, which is not under models.providers."
+        )
+    base = str(provider.get("baseUrl", "")).rstrip("/")
+    raw_key = provider.get("apiKey")
+    key: str | None = raw_key if isinstance(raw_key, str) else None
+    source = f"apiKey of models.providers.{provider_id} in {path}"
+    if key and key.startswith("${") and key.endswith("}"):
+        var = key[2:-1]
+        source = f"${var}"
+        key = env.get(var) or None
+    setting = f"baseUrl of models.providers.{provider_id} in {path}"
+    api = provider.get("api", "openai-completions")
+    if api == "anthropic-messages":
+        return ActiveProvider(ID, provider_id, "anthropic-messages", base, base + "/v1/messages", model, key, source,
+                              "x-api-key", setting)
+    if api == "openai-responses":
+        return ActiveProvider(ID, provider_id, "openai-responses", base, base + "/responses", model, key, source,
+                              "bearer", setting)
+    return ActiveProvider(ID, provider_id, "openai-chat", base, base + "/chat/completions", model, key, source,
+                          "bearer", setting)
+
+
+AGENT = Agent(
+    id=ID,
+    display="OpenClaw",
+    executable="openclaw",
+    kinds=(CONFIG,),
+    user_files=user_files,
+    project_files=project_files,
+    apply=apply,
+    active=active,
+    next_step="OpenClaw: run `openclaw config validate`, then `openclaw` as usual.",
+    usage=UsageSource("configurator.usage.discovery:openclaw_files", "configurator.usage.openclaw"),
+)
