@@ -4,16 +4,33 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal, get_args
 
-SEVERITIES = ("error", "warning", "info")
-_RANK = {"info": 0, "warning": 1, "error": 2}
+Severity = Literal["error", "warning", "info"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+_RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
+
+#: what a fix does: ``set`` a key, ``delete`` it, ``move`` it elsewhere, ``chmod`` the file to 600
+FixKind = Literal["set", "delete", "move", "chmod"]
+FixAction = Literal["updated", "chmod", "failed", "unchanged", "created", "deleted"]
 
 KeyPath = tuple[str | int, ...]
+Pos = tuple[int, int]
+#: where a finding points: a 1-based (line, column), or a function that computes it when first asked
+Locator = Pos | Callable[[], Pos]
 
 
 def severity_rank(severity: str) -> int:
     return _RANK[severity]
+
+
+def as_severity(value: str) -> Severity:
+    """``value`` as a :data:`Severity` (ValueError when it is not one)."""
+    for s in SEVERITIES:
+        if s == value:
+            return s
+    raise ValueError(f"not a severity: {value!r}")
 
 
 @dataclass
@@ -26,7 +43,7 @@ class Fix:
     """
 
     description: str
-    kind: str
+    kind: FixKind
     keypath: KeyPath = ()
     value: Any = None
     target: KeyPath = ()
@@ -38,21 +55,25 @@ class Fix:
 
 @dataclass
 class Finding:
+    """One problem. ``at`` says where it is: a (line, column), or a locator called the first time the
+    position is asked for (positions cost a scan of the file, so findings nobody prints never pay it)."""
+
     rule: str
-    severity: str
+    severity: Severity
     file: str
     message: str
     keypath: KeyPath = ()
     fix: Fix | None = None
-    #: positions are computed only for findings, and only when first asked for
-    _locate: Callable[[], tuple[int, int]] | None = field(default=None, repr=False, compare=False)
-    _pos: tuple[int, int] | None = field(default=None, repr=False, compare=False)
+    at: Locator | None = field(default=None, repr=False, compare=False)
+    _pos: Pos | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
-    def position(self) -> tuple[int, int]:
+    def position(self) -> Pos:
         if self._pos is None:
-            self._pos = self._locate() if self._locate is not None else (1, 1)
-            self._locate = None
+            at = self.at
+            line, col = (at() if callable(at) else at) if at is not None else (1, 1)
+            self._pos = (max(1, line), max(1, col))
+            self.at = None
         return self._pos
 
     @property
@@ -87,7 +108,7 @@ class FileResult:
     parsed: bool = True
     findings: list[Finding] = field(default_factory=list)
     #: the file on disk and the exact text that was linted (used by --fix; not part of the output)
-    source: Any = field(default=None, repr=False)
+    source: Path | None = field(default=None, repr=False)
     text: str | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -97,7 +118,7 @@ class FileResult:
 @dataclass
 class FixResult:
     path: str
-    action: str  # updated | chmod | failed
+    action: FixAction
     backup: str | None
     changes: list[str]
     error: str | None = None
@@ -120,14 +141,14 @@ class LintReport:
         out.sort(key=Finding.sort_key)
         return out
 
-    def count(self, severity: str) -> int:
+    def count(self, severity: Severity) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
 
-    def worst(self) -> str | None:
+    def worst(self) -> Severity | None:
         ranks = [severity_rank(f.severity) for f in self.findings]
         return SEVERITIES[::-1][max(ranks)] if ranks else None
 
-    def fails(self, fail_on: str = "error") -> bool:
+    def fails(self, fail_on: Severity = "error") -> bool:
         limit = severity_rank(fail_on)
         return any(severity_rank(f.severity) >= limit for f in self.findings)
 

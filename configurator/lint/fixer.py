@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from configurator.errors import ConfiguratorError
-from configurator.lint.findings import FileResult, Fix, FixResult, KeyPath
+from configurator.lint.findings import FileResult, Fix, FixAction, FixResult, KeyPath
 from configurator.lint.kinds import KINDS
+from configurator.store.formats import Format, as_format
 
 _MISSING = object()
 
@@ -52,7 +53,7 @@ def _edits(fix: Fix) -> list[tuple[KeyPath, Any]]:
 
 # --- JSON / JSON5 ---------------------------------------------------------------------------------------------
 
-def _json_apply(text: str, fmt: str, keypath: KeyPath, value: Any) -> str:
+def _json_apply(text: str, fmt: Format, keypath: KeyPath, value: Any) -> str:
     """Edit one key in JSON(5) text; key paths through arrays edit the array element's object in place."""
     from configurator.store import DELETE, Change, apply_changes
 
@@ -77,12 +78,11 @@ def _json_apply(text: str, fmt: str, keypath: KeyPath, value: Any) -> str:
             node = node.values[part]
         else:
             raise ConfiguratorError("the file changed shape; fix it by hand")
-    starts = [0]
-    for i, ch in enumerate(text):
-        if ch == "\n":
-            starts.append(i + 1)
-    a = starts[node.lineno - 1] + node.col_offset
-    b = starts[node.end_lineno - 1] + node.end_col_offset
+    from configurator.text import LineIndex
+
+    index = LineIndex(text)
+    a = index.offset(node.lineno, node.col_offset + 1)
+    b = index.offset(node.end_lineno, node.end_col_offset + 1)
     inner = apply_changes(text[a:b], [Change(tuple(str(p) for p in keypath[last_index + 1:]), val)], fmt=fmt)
     return text[:a] + inner + text[b:]
 
@@ -112,22 +112,22 @@ def apply_fixes(results: list[FileResult]) -> list[FixResult]:
     from configurator.store import Transaction
 
     out: list[FixResult] = []
-    todo = [(Path(fr.source), fr, fr.text) for fr in results
-            if fr.text is not None and any(f.fix is not None and f.fix.safe for f in fr.findings)]
+    todo = [(fr.source, fr, fr.text) for fr in results
+            if fr.source is not None and fr.text is not None and any(f.fix is not None and f.fix.safe for f in fr.findings)]
     if not todo:
         return out
     with Transaction("lint --fix") as tx:
         for path, fr, linted_text in todo:
             fixes = [f.fix for f in fr.findings if f.fix is not None and f.fix.safe]
-            kind = KINDS[fr.kind]
+            fmt = as_format(KINDS[fr.kind].fmt)
             try:
-                out.append(_fix_file(tx, path, kind.fmt, fixes, linted_text, fr.path))
+                out.append(_fix_file(tx, path, fmt, fixes, linted_text, fr.path))
             except ConfiguratorError as e:
                 out.append(FixResult(fr.path, "failed", None, [], str(e)))
     return out
 
 
-def fixed_text(text: str, fmt: str, fixes: list[Fix]) -> str:
+def fixed_text(text: str, fmt: Format, fixes: list[Fix]) -> str:
     """``text`` with the edits of ``fixes`` made, every other byte kept (a chmod fix changes no text)."""
     edits = [e for f in fixes for e in _edits(f)]
     if not edits:
@@ -144,7 +144,7 @@ def fixed_text(text: str, fmt: str, fixes: list[Fix]) -> str:
     return text
 
 
-def replacement(text: str, fmt: str, fix: Fix) -> tuple[int, int, str] | None:
+def replacement(text: str, fmt: Format, fix: Fix) -> tuple[int, int, str] | None:
     """One safe fix as one replacement of ``text[start:end]`` by the returned string (what SARIF's
     ``fixes`` carry); None for a fix that changes no text (chmod) or that cannot be made here."""
     if not fix.safe or not _edits(fix):
@@ -166,7 +166,7 @@ def replacement(text: str, fmt: str, fix: Fix) -> tuple[int, int, str] | None:
     return start, end_old, new[start:end_new]
 
 
-def _fix_file(tx: Any, path: Path, fmt: str, fixes: list[Fix], linted_text: str, shown: str) -> FixResult:
+def _fix_file(tx: Any, path: Path, fmt: Format, fixes: list[Fix], linted_text: str, shown: str) -> FixResult:
     doc = tx.open(path, fmt)
     if doc.text != linted_text:
         raise ConfiguratorError(f"{shown} changed while it was being linted; run the command again")
@@ -179,5 +179,5 @@ def _fix_file(tx: Any, path: Path, fmt: str, fixes: list[Fix], linted_text: str,
     changes = [f.description for f in fixes if f.kind != "chmod"]
     if chmod:
         changes.append("chmod 600")
-    action = "updated" if res.action == "updated" else ("chmod" if chmod else res.action)
+    action: FixAction = "updated" if res.action == "updated" else ("chmod" if chmod else res.action)
     return FixResult(shown, action, res.backup, changes)

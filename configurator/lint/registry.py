@@ -1,4 +1,8 @@
-"""The rule registry: every rule's id, default severity, the kinds it checks, its documentation and check."""
+"""The rule registry: every rule's id, default severity, the kinds it checks, its documentation and check.
+
+Rule modules (:mod:`configurator.lint.rules`) register themselves here with :func:`rule`; this module
+never imports them (``configurator.lint.rules.load_rules()`` does).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +10,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from configurator.errors import ConfiguratorError
+from configurator.lint.findings import Severity
 
 if TYPE_CHECKING:  # pragma: no cover
-    from configurator.lint.engine import LintContext
+    from configurator.lint.context import LintContext
 
 Check = Callable[["LintContext"], None]
 
@@ -17,7 +21,7 @@ Check = Callable[["LintContext"], None]
 @dataclass(frozen=True)
 class Rule:
     id: str
-    severity: str  # default severity; a check may report a lower one (e.g. codex-wire-api-chat on old Codex)
+    severity: Severity  # default severity; a check may report a lower one (e.g. codex-wire-api-chat on old Codex)
     kinds: tuple[str, ...]
     summary: str
     rationale: str
@@ -57,7 +61,7 @@ RULES: dict[str, Rule] = {}
 def rule(
     id: str,
     *,
-    severity: str,
+    severity: Severity,
     kinds: Iterable[str],
     summary: str,
     rationale: str,
@@ -73,50 +77,3 @@ def rule(
         return fn
 
     return deco
-
-
-def register(r: Rule) -> None:
-    RULES[r.id] = r
-
-
-def load_rules() -> dict[str, Rule]:
-    """Import every rule module once (they register themselves) and return the registry."""
-    from configurator.lint import rules_claude, rules_codex, rules_common, rules_openclaw  # noqa: F401
-
-    return RULES
-
-
-def get_rule(rule_id: str) -> Rule:
-    rules = load_rules()
-    if rule_id not in rules:
-        raise ConfiguratorError(
-            f"There is no lint rule {rule_id!r}; run `configurator lint --list-rules` to see them all."
-        )
-    return rules[rule_id]
-
-
-def resolve_selection(select: Iterable[str] | None, ignore: Iterable[str] | None) -> set[str]:
-    """The rule ids to run. Entries are rule ids or tool prefixes (``claude``, ``codex``, ``openclaw``)."""
-    rules = load_rules()
-
-    def expand(items: Iterable[str], flag: str) -> set[str]:
-        out: set[str] = set()
-        for raw in items:
-            name = raw.strip()
-            if not name:
-                continue
-            if name in rules:
-                out.add(name)
-                continue
-            prefixed = {r for r in rules if r.startswith(name.rstrip("-") + "-")}
-            if not prefixed:
-                raise ConfiguratorError(
-                    f"{flag} names an unknown rule {name!r}; run `configurator lint --list-rules` to see them all."
-                )
-            out |= prefixed
-        return out
-
-    chosen = expand(select, "--select") if select else set(rules)
-    if ignore:
-        chosen -= expand(ignore, "--ignore")
-    return chosen

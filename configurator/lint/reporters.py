@@ -1,16 +1,18 @@
-"""Reporters, by name: ``text``, ``json``, ``github`` (workflow commands) and ``sarif`` (SARIF 2.1.0)."""
+"""Reporters, registered by name in :data:`REPORTERS`: ``text``, ``json``, ``github`` (workflow commands)
+and ``sarif`` (SARIF 2.1.0). ``--format`` offers exactly these names."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Literal
 
 from configurator import __version__
 from configurator.lint.findings import FileResult, Finding, FixResult, LintReport
+from configurator.text import LineIndex
 
-FORMATS = ("text", "json", "github", "sarif")
+ReporterName = Literal["text", "json", "github", "sarif"]
 TOOL_NAME = "configurator-lint"
 INFO_URI = "https://github.com/agent-configurator/agent-configurator#lint"
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -31,6 +33,53 @@ def fix_lines(fixes: list[FixResult]) -> list[str]:
     return out
 
 
+class Reporter:
+    """Turns a :class:`LintReport` into what ``configurator lint --format NAME`` prints."""
+
+    name: ClassVar[ReporterName]
+    #: True: the report goes out as the versioned JSON envelope (:meth:`data`), not as text
+    envelope: ClassVar[bool] = False
+
+    def __init__(self, *, color: bool | None = None, cwd: Path | None = None) -> None:
+        self.color = color
+        self.cwd = cwd
+
+    def data(self, report: LintReport) -> dict[str, Any]:
+        """What the JSON envelope carries (only the json reporter carries the report)."""
+        return {}
+
+    def render(self, report: LintReport) -> str:
+        raise NotImplementedError
+
+
+def _home_short(path: str) -> str:
+    """``/home/me/.codex/config.toml`` -> ``~/.codex/config.toml`` (other paths as they are)."""
+    home = os.path.expanduser("~").rstrip(os.sep)
+    if home and home != "~" and path.startswith(home + os.sep):
+        return "~" + path[len(home):]
+    return path
+
+
+def checked_line(report: LintReport) -> str:
+    """``Checked 3 files: ~/.claude/settings.json, ...``: the files the run read, in the order given."""
+    names = ", ".join(_home_short(fr.path) for fr in report.files)
+    return f"Checked {_plural(len(report.files), 'file')}: {names}" if report.files else ""
+
+
+class TextReporter(Reporter):
+    name = "text"
+
+    def render(self, report: LintReport) -> str:
+        from configurator.render import use_color
+
+        color = self.color
+        if color is None:
+            import sys
+
+            color = use_color(sys.stdout)
+        return text(report, color=color)
+
+
 def text(report: LintReport, *, color: bool = False) -> str:
     from configurator.render import style
 
@@ -43,6 +92,9 @@ def text(report: LintReport, *, color: bool = False) -> str:
         rule = style(f.rule, "dim", enabled=color)
         lines.append(f"{loc} {sev} {rule} {f.message}")
     n_files = len(report.files)
+    checked = checked_line(report)
+    if checked:
+        lines.append(checked)
     if not findings:
         lines.append(f"No problems found in {_plural(n_files, 'file')}.")
     else:
@@ -53,8 +105,15 @@ def text(report: LintReport, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def json_data(report: LintReport) -> dict[str, Any]:
-    return report.to_dict()
+class JsonReporter(Reporter):
+    name = "json"
+    envelope = True
+
+    def data(self, report: LintReport) -> dict[str, Any]:
+        return report.to_dict()
+
+    def render(self, report: LintReport) -> str:
+        return json.dumps(self.data(report), indent=2, ensure_ascii=False)
 
 
 # --- GitHub Actions workflow commands -------------------------------------------------------------------------
@@ -80,6 +139,13 @@ def github(report: LintReport) -> str:
     return "\n".join(lines)
 
 
+class GithubReporter(Reporter):
+    name = "github"
+
+    def render(self, report: LintReport) -> str:
+        return github(report)
+
+
 # --- SARIF 2.1.0 ---------------------------------------------------------------------------------------------
 
 _LEVEL = {"error": "error", "warning": "warning", "info": "note"}
@@ -95,24 +161,20 @@ def _artifact(file: str, cwd: Path) -> dict[str, Any]:
         return {"uri": p.as_uri()}
 
 
-def _line_col(text: str, offset: int) -> tuple[int, int]:
-    """1-based line and column (in code points, SARIF's ``unicodeCodePoints``) of ``text[offset]``."""
-    line = text.count("\n", 0, offset) + 1
-    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
-
-
 def _sarif_fix(finding: Finding, fr: FileResult | None, cwd: Path) -> dict[str, Any] | None:
     """The finding's safe fix as a SARIF ``fix``: one replacement in the linted text (what --fix writes)."""
     if finding.fix is None or fr is None or fr.text is None:
         return None
     from configurator.lint.fixer import replacement
     from configurator.lint.kinds import KINDS
+    from configurator.store.formats import as_format
 
-    change = replacement(fr.text, KINDS[fr.kind].fmt, finding.fix)
+    change = replacement(fr.text, as_format(KINDS[fr.kind].fmt), finding.fix)
     if change is None:
         return None
     start, end, inserted = change
-    (l1, c1), (l2, c2) = _line_col(fr.text, start), _line_col(fr.text, end)
+    index = LineIndex(fr.text)  # columns in code points: SARIF's ``unicodeCodePoints``
+    (l1, c1), (l2, c2) = index.position(start), index.position(end)
     return {"description": {"text": finding.fix.description},
             "artifactChanges": [{"artifactLocation": _artifact(finding.file, cwd), "replacements": [{
                 "deletedRegion": {"startLine": l1, "startColumn": c1, "endLine": l2, "endColumn": c2},
@@ -120,7 +182,7 @@ def _sarif_fix(finding: Finding, fr: FileResult | None, cwd: Path) -> dict[str, 
 
 
 def sarif_data(report: LintReport, *, cwd: Path | None = None) -> dict[str, Any]:
-    from configurator.lint.registry import load_rules
+    from configurator.lint.rules import load_rules
 
     cwd = cwd or Path.cwd()
     rules = list(load_rules().values())
@@ -168,8 +230,25 @@ def sarif_data(report: LintReport, *, cwd: Path | None = None) -> dict[str, Any]
     }
 
 
-def sarif(report: LintReport) -> str:
-    return json.dumps(sarif_data(report), indent=2, ensure_ascii=False)
+def sarif(report: LintReport, *, cwd: Path | None = None) -> str:
+    return json.dumps(sarif_data(report, cwd=cwd), indent=2, ensure_ascii=False)
 
 
-REPORTERS: dict[str, Callable[..., Any]] = {"text": text, "json": json_data, "github": github, "sarif": sarif}
+class SarifReporter(Reporter):
+    name = "sarif"
+
+    def render(self, report: LintReport) -> str:
+        return sarif(report, cwd=self.cwd)
+
+
+#: every reporter by name; ``--format`` offers these names, in this order
+REPORTERS: dict[str, type[Reporter]] = {r.name: r for r in (TextReporter, JsonReporter, GithubReporter, SarifReporter)}
+FORMATS: tuple[str, ...] = tuple(REPORTERS)
+
+
+def reporter_name(value: str) -> ReporterName:
+    """``value`` as a reporter name (ValueError when no reporter has it)."""
+    reporter = REPORTERS.get(value)
+    if reporter is None:
+        raise ValueError(f"no reporter is called {value!r}; use one of: {', '.join(REPORTERS)}")
+    return reporter.name

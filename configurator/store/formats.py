@@ -7,11 +7,14 @@ import math
 import re
 import sys
 from pathlib import PurePath
-from typing import Any
+from typing import Any, Literal, get_args
 
 from configurator.errors import ParseError
+from configurator.text import position
 
-FORMATS = ("json", "json5", "toml")
+#: the file formats the store reads and writes
+Format = Literal["json", "json5", "toml"]
+FORMATS: tuple[Format, ...] = get_args(Format)
 _LINECOL = re.compile(r"line (\d+),? column (\d+)")
 _AT_INDEX = re.compile(r"at index (\d+)")
 _LONG_NUMBER = re.compile(r"[0-9a-fA-F_]{4000,}")
@@ -20,11 +23,19 @@ _LONG_NUMBER = re.compile(r"[0-9a-fA-F_]{4000,}")
 def _number_error(text: str, path: str | PurePath, fmt: str, e: ValueError) -> ParseError:
     """Python refuses integers with more than ~4300 digits: report it as a parse error at the number."""
     m = _LONG_NUMBER.search(text)
-    line, col = _pos_from_offset(text, m.start()) if m else (1, 1)
+    line, col = position(text, m.start()) if m else (1, 1)
     return ParseError(str(path), fmt, line, col, f"a number is too long to read ({str(e).split(':')[0]})")
 
 
-def detect_format(path: str | PurePath) -> str:
+def as_format(value: str) -> Format:
+    """``value`` as a :data:`Format` (ValueError for a format the store does not know)."""
+    for fmt in FORMATS:
+        if fmt == value:
+            return fmt
+    raise ValueError(f"unknown format {value!r}")
+
+
+def detect_format(path: str | PurePath) -> Format:
     name = PurePath(path).name.lower()
     if name.endswith(".toml"):
         return "toml"
@@ -34,18 +45,10 @@ def detect_format(path: str | PurePath) -> str:
 
 
 def _tomllib() -> Any:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.10 only
-        import tomli as tomllib
-    return tomllib
+    """``tomllib`` (3.11+) or its backport ``tomli`` (3.10)."""
+    import importlib
 
-
-def _pos_from_offset(text: str, offset: int) -> tuple[int, int]:
-    offset = max(0, min(offset, len(text)))
-    line = text.count("\n", 0, offset) + 1
-    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
-    return line, col
+    return importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
 
 def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
@@ -74,7 +77,7 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
                 if m:
                     line, col = int(m.group(1)), int(m.group(2))
                 elif "end of document" in str(e):
-                    line, col = _pos_from_offset(text, len(text))
+                    line, col = position(text, len(text))
                 else:
                     line, col = 1, 1
             msg = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(msg))
@@ -124,20 +127,19 @@ def _fix_json5_escapes() -> None:
     except ImportError:  # pragma: no cover
         return
     original = getattr(p, "latin_unicode_escape_replace", None)
-    if original is None or getattr(original, "_configurator_fixed", False):
+    if original is None or getattr(original, "__name__", "") == "_configurator_escape_replace":
         return
 
-    def replace(match: Any) -> str:
-        s, i = match.string, match.start()
+    def _configurator_escape_replace(matchobj: Any) -> str:
+        s, i = matchobj.string, matchobj.start()
         run = 0
         while i - run - 1 >= 0 and s[i - run - 1] == "\\":
             run += 1
         if run % 2 == 1:
-            return str(match.group(0))
-        return str(original(match))
+            return str(matchobj.group(0))
+        return str(original(matchobj))
 
-    replace._configurator_fixed = True  # type: ignore[attr-defined]
-    p.latin_unicode_escape_replace = replace
+    p.latin_unicode_escape_replace = _configurator_escape_replace
 
 
 def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
@@ -146,7 +148,7 @@ def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
         return None
     at = unterminated_block_comment(text)
     if at is not None:
-        line, col = _pos_from_offset(text, at)
+        line, col = position(text, at)
         raise ParseError(str(path), "json5", line, col, "this /* comment is never closed with */")
     import json5
     from json5.loader import ModelLoader
@@ -165,10 +167,10 @@ def parse_json5_model(text: str, path: str | PurePath = "<text>") -> Any:
         if m:
             line, col = int(m.group(1)), int(m.group(2))
         elif at_index:
-            line, col = _pos_from_offset(text, int(at_index.group(1)))
+            line, col = position(text, int(at_index.group(1)))
         else:
             pos = getattr(e, "pos", None)
-            line, col = _pos_from_offset(text, pos) if isinstance(pos, int) else (getattr(e, "lineno", 1) or 1, 1)
+            line, col = position(text, pos) if isinstance(pos, int) else (getattr(e, "lineno", 1) or 1, 1)
         first = msg.splitlines()[0] if msg else type(e).__name__
         if "multiple errors" in first:
             lines = [ln.strip() for ln in msg.splitlines() if ln.strip()]

@@ -111,7 +111,7 @@ def _locate_json(text: str, path: Path_, *, value: bool) -> tuple[int, int]:
         return 1, 1
     if node is None:
         return 1, 1
-    best = (node.lineno, node.col_offset + 1)
+    best = (node.lineno or 1, (node.col_offset or 0) + 1)
     for part in path:
         if isinstance(node, m.JSONObject):
             hit = None
@@ -120,13 +120,13 @@ def _locate_json(text: str, path: Path_, *, value: bool) -> tuple[int, int]:
                     hit = kv
             if hit is None:
                 return best
-            best = (hit.key.lineno, hit.key.col_offset + 1)
+            best = (hit.key.lineno or 1, (hit.key.col_offset or 0) + 1)
             node = hit.value
         elif isinstance(node, m.JSONArray) and isinstance(part, int) and 0 <= part < len(node.values):
             node = node.values[part]
-            best = (node.lineno, node.col_offset + 1)
+            best = (node.lineno or 1, (node.col_offset or 0) + 1)
         else:
             return best
     if value:
-        return node.lineno, node.col_offset + 1
+        return node.lineno or 1, (node.col_offset or 0) + 1
     return best

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from configurator.lint.registry import load_rules
+from configurator.lint.rules import load_rules
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from casefiles import load_cases, run_case  # noqa: E402

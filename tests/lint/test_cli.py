@@ -92,11 +92,10 @@ def test_github_escaping() -> None:
     assert escape_data("50% done\r\nnext") == "50%25 done%0D%0Anext"
     assert escape_property("a:b,c%\n") == "a%3Ab%2Cc%25%0A"
     from configurator.lint.findings import FileResult, Finding, LintReport
-    from configurator.lint.reporters import github
+    from configurator.lint.reporters import REPORTERS
 
-    f = Finding("schema", "warning", "dir,with:odd%name/settings.json", "line one\nline two: 100%")
-    f._pos = (2, 5)
-    out = github(LintReport([FileResult(f.file, "claude-settings", findings=[f])]))
+    f = Finding("schema", "warning", "dir,with:odd%name/settings.json", "line one\nline two: 100%", at=(2, 5))
+    out = REPORTERS["github"]().render(LintReport([FileResult(f.file, "claude-settings", findings=[f])]))
     assert out == ("::warning file=dir%2Cwith%3Aodd%25name/settings.json,line=2,col=5,title=schema::"
                    "line one%0Aline two: 100%25")
 
@@ -112,7 +111,7 @@ def test_sarif_is_valid_sarif_2_1_0(cli, bad: Path, warn: Path, tmp_path: Path, 
     errors = sorted(Draft7Validator(schema).iter_errors(log), key=str)
     assert errors == []
     run = log["runs"][0]
-    from configurator.lint.registry import load_rules
+    from configurator.lint.rules import load_rules
 
     assert [r["id"] for r in run["tool"]["driver"]["rules"]] == list(load_rules())  # one entry per rule
     results = run["results"]

@@ -113,7 +113,8 @@ def test_fix_round_trip(cli, files: dict[str, Path], monkeypatch: pytest.MonkeyP
 
     # second run: clean, nothing to fix, no new backup
     code, out, _ = cli("lint", "--fix", "--codex-version", "0.171.0", *map(str, files.values()))
-    assert code == 0 and out.strip() == "No problems found in 3 files."
+    checked = "Checked 3 files: " + ", ".join(map(str, files.values()))
+    assert code == 0 and out.strip() == f"{checked}\nNo problems found in 3 files."
     assert len(list(paths.backups_dir().iterdir())) == 1
 
 

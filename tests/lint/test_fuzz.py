@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from configurator.lint import lint_text
 from configurator.lint.findings import SEVERITIES
-from configurator.lint.registry import load_rules
+from configurator.lint.rules import load_rules
 
 HERE = Path(__file__).resolve().parent
 RULES = set(load_rules())

@@ -7,14 +7,14 @@ import os
 import stat
 from typing import TYPE_CHECKING, Any
 
-from configurator.lint.findings import Fix, KeyPath
+from configurator.lint.findings import Fix, KeyPath, as_severity
 from configurator.lint.kinds import KINDS
 from configurator.lint.registry import rule
 from configurator.lint.secrets_scan import is_real_key, is_secret_key, iter_secrets, strip_scheme
 from configurator.secrets import is_placeholder, mask
 
 if TYPE_CHECKING:  # pragma: no cover
-    from configurator.lint.engine import LintContext
+    from configurator.lint.context import LintContext
 
 ALL = tuple(KINDS)
 
@@ -107,7 +107,7 @@ def _schema_messages(err: Any, kind_tool: str, unknown_note: str) -> list[tuple[
                 for name in val if name not in inst]
     if kw == "type":
         types = val if isinstance(val, list) else [val]
-        want = " or ".join(_TYPE_NAMES.get(t, t) for t in types)
+        want = " or ".join(_TYPE_NAMES.get(t, str(t)) for t in types)
         return [(kp, f"{where} must be {want}, not {_type_of(inst)}. Fix: change its value to {want}.", kw)]
     if kw == "enum":
         choices = ", ".join(json.dumps(c) for c in val)
@@ -162,11 +162,11 @@ def check_schema(ctx: LintContext) -> None:
 
     name = ctx.kind.schema
     root = load_schema(name)
-    severities: dict[str, str] = root.get("x-severity", {})
+    severities: dict[str, str] = root.get("x-severity", {})  # schema keyword -> severity of its findings
     unknown_note: str = root.get("x-unknown-note", "does not know this key")
     for err in schema_errors(name, ctx.data):
         for kp, message, kw in _schema_messages(err, ctx.kind.tool, unknown_note):
-            ctx.report("schema", kp, message, severity=severities.get(kw, "error"), value=kw in _AT_VALUE)
+            ctx.report("schema", kp, message, severity=as_severity(severities.get(kw, "error")), value=kw in _AT_VALUE)
 
 
 # --- keys ---------------------------------------------------------------------------------------------------

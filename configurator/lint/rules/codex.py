@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 
 from configurator.lint.findings import Fix
 from configurator.lint.registry import rule
-from configurator.lint.rules_common import jsonpath
+from configurator.lint.rules.common import jsonpath
 from configurator.secrets import is_placeholder
 
 if TYPE_CHECKING:  # pragma: no cover
-    from configurator.lint.engine import LintContext
+    from configurator.lint.context import LintContext
 
 CODEX = ("codex-config",)
 #: provider ids built into Codex; a [model_providers.<id>] with one of these names is refused

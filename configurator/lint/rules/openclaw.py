@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-from configurator.lint.findings import Fix
+from configurator.lint.findings import Fix, KeyPath
 from configurator.lint.registry import rule
-from configurator.lint.rules_codex import url_path_empty, with_v1
+from configurator.lint.rules.codex import url_path_empty, with_v1
 
 if TYPE_CHECKING:  # pragma: no cover
-    from configurator.lint.engine import LintContext
+    from configurator.lint.context import LintContext
 
 OPENCLAW = ("openclaw",)
 MIN_CONTEXT_WINDOW = 20000
@@ -91,6 +91,7 @@ def check_primary(ctx: LintContext) -> None:
     agents = ctx.data.get("agents")
     defaults = agents.get("defaults") if isinstance(agents, dict) else None
     model = defaults.get("model") if isinstance(defaults, dict) else None
+    kp: KeyPath
     if isinstance(model, dict):
         primary, kp = model.get("primary"), ("agents", "defaults", "model", "primary")
     else:
@@ -126,7 +127,7 @@ def check_primary(ctx: LintContext) -> None:
 )
 def check_context_window(ctx: LintContext) -> None:
     for pid, p in _providers(ctx):
-        places = [(("models", "providers", pid, "contextWindow"), p.get("contextWindow"))]
+        places: list[tuple[KeyPath, Any]] = [(("models", "providers", pid, "contextWindow"), p.get("contextWindow"))]
         places += [(("models", "providers", pid, "models", i, "contextWindow"), m.get("contextWindow"))
                    for i, m in enumerate(_model_list(p)) if isinstance(m, dict)]
         for kp, cw in places:

@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from configurator.lint.findings import Fix
 from configurator.lint.registry import rule
-from configurator.lint.rules_common import shown
+from configurator.lint.rules.common import shown
 
 if TYPE_CHECKING:  # pragma: no cover
-    from configurator.lint.engine import LintContext
+    from configurator.lint.context import LintContext
 
 CLAUDE = ("claude-settings",)
 _MISPLACED = re.compile(r"^(ANTHROPIC_|CLAUDE_CODE_)[A-Z0-9_]*$")
