@@ -11,12 +11,12 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
-import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Literal
 
 from configurator import paths
 from configurator.errors import ConcurrentChange, ConfiguratorError, ParseError
@@ -26,6 +26,7 @@ from configurator.store.backup import Backup, BackupWriter, get_backup, list_bac
 from configurator.store.formats import detect_format, parse_text, same_data
 from configurator.store.jsonedit import DELETE, Change, apply_changes, apply_to_data, render_document
 from configurator.store.locate import Positions, locate
+from configurator.text import lines_lf, match_line_endings
 
 __all__ = [
     "DELETE",
@@ -34,6 +35,7 @@ __all__ = [
     "Document",
     "Positions",
     "Transaction",
+    "WriteAction",
     "WriteResult",
     "apply_changes",
     "apply_to_data",
@@ -68,10 +70,14 @@ class Document:
             return None
 
 
+#: what a write did to one file (the ``action`` of ``--json`` output)
+WriteAction = Literal["created", "updated", "unchanged", "deleted"]
+
+
 @dataclass
 class WriteResult:
     path: Path
-    action: str  # created | updated | unchanged | deleted
+    action: WriteAction
     backup: str | None = None
     diff: str = ""
     notes: list[str] = field(default_factory=list)
@@ -110,14 +116,9 @@ def read_document(path: Path, fmt: str | None = None) -> Document:
     return Document(Path(path), fmt, raw, text, data)
 
 
-def _lines(text: str) -> list[str]:
-    """Lines ending at \n only (str.splitlines also splits at U+2028, \x85 ... inside string values)."""
-    return re.findall(r"[^\n]*\n|[^\n]+\Z", text)
-
-
 def masked_diff(old: str, new: str, path: Path) -> str:
     lines = difflib.unified_diff(
-        _lines(old), _lines(new), fromfile=f"{path} (now)", tofile=f"{path} (new)"
+        lines_lf(old), lines_lf(new), fromfile=f"{path} (now)", tofile=f"{path} (new)"
     )
     out = "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
     return redact(out)
@@ -141,8 +142,9 @@ class Transaction:
         self._stack.__enter__()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self._stack.__exit__(exc_type, exc, tb)
 
     @property
     def backup_id(self) -> str | None:
@@ -164,8 +166,7 @@ class Transaction:
 
     def write(self, doc: Document, new_text: str, *, expected: Any, secret: bool = False) -> WriteResult:
         """Write ``new_text`` to ``doc.path`` after proving it parses to ``expected``."""
-        if "\r\n" in doc.text and doc.text.count("\n") == doc.text.count("\r\n"):
-            new_text = re.sub(r"(?<!\r)\n", "\r\n", new_text)  # a CRLF file stays CRLF (tomlkit adds bare \n)
+        new_text = match_line_endings(doc.text, new_text)  # a CRLF file stays CRLF (tomlkit adds bare \n)
         try:
             got = parse_text(new_text, doc.fmt, doc.path)
         except ParseError as e:
@@ -220,7 +221,7 @@ class Transaction:
                 if not self.dry_run:
                     os.chmod(real_target(path), SECRET_MODE)
             return self._record(res)
-        action = "created" if old is None else "updated"
+        action: WriteAction = "created" if old is None else "updated"
         if self.dry_run:
             return self._record(WriteResult(path, action, None, diff))
         try:

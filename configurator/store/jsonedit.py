@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from configurator.store.formats import key_name, model_to_data, parse_json5_model, same_data
+from configurator.text import LineIndex, match_line_endings
 
 DELETE = object()
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")  # \Z: "$" would accept a trailing newline
@@ -32,26 +33,15 @@ class Change:
     value: Any  # DELETE removes the member
 
 
-class _Text:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.starts = [0]
-        for i, ch in enumerate(text):
-            if ch == "\n":
-                self.starts.append(i + 1)
+class _Text(LineIndex):
+    """The text being edited: line starts and ends, and the offsets of json-five model nodes."""
 
-    def off(self, lineno: int, col: int) -> int:
-        return self.starts[lineno - 1] + col
+    __slots__ = ()
 
     def span(self, node: Any) -> tuple[int, int]:
-        return self.off(node.lineno, node.col_offset), self.off(node.end_lineno, node.end_col_offset)
-
-    def line_start(self, offset: int) -> int:
-        return self.text.rfind("\n", 0, offset) + 1
-
-    def line_end(self, offset: int) -> int:
-        end = self.text.find("\n", offset)
-        return len(self.text) if end < 0 else end
+        """Offsets of a node (json-five gives 1-based lines and 0-based columns)."""
+        return (self.offset(node.lineno, node.col_offset + 1),
+                self.offset(node.end_lineno, node.end_col_offset + 1))
 
     def indent_of(self, offset: int) -> str:
         start = self.line_start(offset)
@@ -133,9 +123,7 @@ def _find(obj: Any, key: str) -> tuple[int, Any] | None:
 def apply_change(text: str, change: Change, *, fmt: str) -> str:
     """Return ``text`` with ``change`` applied. The caller verifies the result by parsing it."""
     new = _apply_change(text, change, fmt=fmt)
-    if new != text and "\r\n" in text and text.count("\n") == text.count("\r\n"):
-        new = re.sub(r"(?<!\r)\n", "\r\n", new)  # a CRLF file stays CRLF
-    return new
+    return match_line_endings(text, new) if new != text else new  # a CRLF file stays CRLF
 
 
 def _apply_change(text: str, change: Change, *, fmt: str) -> str:
@@ -271,20 +259,19 @@ def apply_to_data(data: Any, changes: Sequence[Change]) -> Any:
     """The data we mean to have after ``changes``: used to verify the edited text."""
     import copy
 
-    out = copy.deepcopy(data) if isinstance(data, dict) else {}
+    out: dict[str, Any] = copy.deepcopy(data) if isinstance(data, dict) else {}
     for ch in changes:
         node = out
         for key in ch.path[:-1]:
-            if not isinstance(node.get(key), dict):
+            child = node.get(key)
+            if not isinstance(child, dict):
                 if ch.value is DELETE:
-                    node = None
-                    break
-                node[key] = {}
-            node = node[key]
-        if node is None:
-            continue
-        if ch.value is DELETE:
-            node.pop(ch.path[-1], None)
+                    break  # nothing there to delete
+                child = node[key] = {}
+            node = child
         else:
-            node[ch.path[-1]] = copy.deepcopy(ch.value)
+            if ch.value is DELETE:
+                node.pop(ch.path[-1], None)
+            else:
+                node[ch.path[-1]] = copy.deepcopy(ch.value)
     return out
