@@ -7,9 +7,12 @@ import shutil
 import signal
 import subprocess
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from configurator import agents
 from configurator.versions import format_version, parse_version
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.agents.base import Agent
 
 #: seconds ``TOOL --version`` may take before we give up on it
 VERSION_TIMEOUT = 5.0
@@ -26,9 +29,8 @@ class Installed:
         return {"tool": self.tool, "executable": self.executable, "version": self.version, "error": self.error}
 
 
-def installed(agent_id: str, *, timeout: float | None = None) -> Installed:
+def installed(agent: Agent, *, timeout: float | None = None) -> Installed:
     """Where the agent's executable is and its version (None when it is not on PATH)."""
-    agent = agents.get(agent_id)
     timeout = VERSION_TIMEOUT if timeout is None else timeout
     exe = shutil.which(agent.executable)
     if exe is None:

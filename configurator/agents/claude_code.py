@@ -10,6 +10,7 @@ from configurator import paths
 from configurator.agents.base import (
     ActiveProvider,
     Agent,
+    AuthHeader,
     ConfigFile,
     Env,
     FileKind,
@@ -114,6 +115,7 @@ def active(env: Env) -> ActiveProvider | None:
     if not doc.exists and "ANTHROPIC_BASE_URL" not in merged:
         return None
     base = merged.get("ANTHROPIC_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    header: AuthHeader
     if merged.get("ANTHROPIC_AUTH_TOKEN"):
         key, source, header = merged["ANTHROPIC_AUTH_TOKEN"], "ANTHROPIC_AUTH_TOKEN", "bearer"
     elif merged.get("ANTHROPIC_API_KEY"):

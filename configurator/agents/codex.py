@@ -157,7 +157,7 @@ def check_profile(profile: Profile) -> None:
         from configurator.tools import installed
         from configurator.versions import parse_version
 
-        check_wire_api(profile.codex_wire_api, parse_version(installed(ID).version))
+        check_wire_api(profile.codex_wire_api, parse_version(installed(AGENT).version))
 
 
 def _check_reserved(profile: Profile) -> None:

@@ -20,7 +20,7 @@ class DoctorOptions:
 def run(opts: DoctorOptions) -> Result:
     project = opts.project or Path.cwd()
     with ThreadPoolExecutor(max_workers=len(agents.AGENTS)) as pool:
-        found = list(pool.map(installed, agents.IDS))
+        found = list(pool.map(installed, agents.AGENTS.values()))
     files = [
         {"tool": f.agent, "kind": f.name, "scope": f.scope, "path": str(f.path), "exists": f.path.exists()}
         for f in [*agents.user_files(), *agents.project_files(project)]

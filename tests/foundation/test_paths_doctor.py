@@ -159,7 +159,9 @@ def test_tool_version_without_a_number_and_a_broken_tool(tmp_path: Path, monkeyp
     broken.write_text("#!/nonexistent/interpreter\n")
     broken.chmod(0o755)
     monkeypatch.setenv("PATH", str(bindir))
-    assert tools.installed("claude-code").version == "dev build"
-    codex = tools.installed("codex")
+    from configurator.agents import AGENTS
+
+    assert tools.installed(AGENTS["claude-code"]).version == "dev build"
+    codex = tools.installed(AGENTS["codex"])
     assert codex.version is None and codex.error and "could not run" in codex.error
-    assert tools.installed("openclaw").executable is None
+    assert tools.installed(AGENTS["openclaw"]).executable is None

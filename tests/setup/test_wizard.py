@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -22,8 +23,6 @@ from setup_helpers import (
     seed,
     snapshot,
 )
-
-import dataclasses
 
 from configurator.commands.setup import SetupOptions, run
 from configurator.errors import Aborted, Interrupted
