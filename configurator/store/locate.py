@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+
+from configurator.store.positions import JsonPositions, json_positions
 
 Path_ = Sequence[str | int]
 
@@ -72,10 +73,12 @@ class Positions:
         self.text = text
         self.fmt = fmt
         self._toml: dict[tuple[str, ...], tuple[int, int, int]] | None = None
-        self._json: Any = None  # JsonPositions, or False when only the json-five model can read the text
+        self._json: JsonPositions | None = None
+        self._json_done = False
 
     def locate(self, path: Path_, *, value: bool = False) -> tuple[int, int]:
-        """Line and column of the key at ``path`` (or of its value); else of the deepest parent found."""
+        """Line and column of the key at ``path`` (or of its value); else of the deepest parent found.
+        A text that does not parse has no key positions: (1, 1)."""
         if self.fmt == "toml":
             if self._toml is None:
                 self._toml = toml_positions(self.text)
@@ -86,47 +89,14 @@ class Positions:
                     return line, (vcol if value else kcol)
                 keys = keys[:-1]
             return 1, 1
+        if not self._json_done:
+            self._json = json_positions(self.text)
+            self._json_done = True
         if self._json is None:
-            from configurator.store.positions import json_positions
-
-            self._json = json_positions(self.text) or False
-        if self._json:
-            return self._json.locate(path, value=value)
-        return _locate_json(self.text, path, value=value)
+            return 1, 1
+        return self._json.locate(path, value=value)
 
 
 def locate(text: str, fmt: str, path: Path_, *, value: bool = False) -> tuple[int, int]:
     """Line and column of the key at ``path`` (or of its value). Falls back to the deepest found parent."""
     return Positions(text, fmt).locate(path, value=value)
-
-
-def _locate_json(text: str, path: Path_, *, value: bool) -> tuple[int, int]:
-    from json5 import model as m
-
-    from configurator.store.formats import key_name, parse_json5_model
-
-    try:
-        node: Any = parse_json5_model(text)
-    except Exception:
-        return 1, 1
-    if node is None:
-        return 1, 1
-    best = (node.lineno or 1, (node.col_offset or 0) + 1)
-    for part in path:
-        if isinstance(node, m.JSONObject):
-            hit = None
-            for kv in node.key_value_pairs:
-                if key_name(kv.key) == str(part):
-                    hit = kv
-            if hit is None:
-                return best
-            best = (hit.key.lineno or 1, (hit.key.col_offset or 0) + 1)
-            node = hit.value
-        elif isinstance(node, m.JSONArray) and isinstance(part, int) and 0 <= part < len(node.values):
-            node = node.values[part]
-            best = (node.lineno or 1, (node.col_offset or 0) + 1)
-        else:
-            return best
-    if value:
-        return node.lineno or 1, (node.col_offset or 0) + 1
-    return best

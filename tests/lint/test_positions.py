@@ -1,4 +1,4 @@
-"""The one-pass position scanner answers exactly like the json-five model (the store's fallback it replaces for speed)."""
+"""The store's JSON5 parser locates keys and values exactly like the json-five round-trip model."""
 
 from __future__ import annotations
 
@@ -10,10 +10,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from configurator.store import parse_text
-from configurator.store.locate import _locate_json
 from configurator.store.positions import json_positions
 
 HERE = Path(__file__).resolve().parent
+
+
+def _locate_json(text: str, path: list, *, value: bool) -> tuple[int, int]:
+    """The reference: walk json-five's model (what the store used before it had its own parser)."""
+    from json5 import model as m
+
+    from configurator.store.formats import key_name, parse_json5_model
+
+    node: Any = parse_json5_model(text)
+    best = (node.lineno, node.col_offset + 1)
+    for part in path:
+        if isinstance(node, m.JSONObject):
+            hit = None
+            for kv in node.key_value_pairs:
+                if key_name(kv.key) == str(part):
+                    hit = kv
+            if hit is None:
+                return best
+            best = (hit.key.lineno, hit.key.col_offset + 1)
+            node = hit.value
+        elif isinstance(node, m.JSONArray) and isinstance(part, int) and 0 <= part < len(node.values):
+            node = node.values[part]
+            best = (node.lineno, node.col_offset + 1)
+        else:
+            return best
+    if value:
+        return node.lineno, node.col_offset + 1
+    return best
 
 
 def paths_of(data: Any, prefix: tuple = ()) -> list[tuple]:
