@@ -1,16 +1,13 @@
 """A thin layer over questionary so every interactive flow can be driven by prompt_toolkit pipe input in
 tests (``Prompter(input=pipe, output=DummyOutput())``). Ctrl-C or end of input becomes :class:`Interrupted`
-(the entry point prints "Cancelled; nothing was written." and exits 130)."""
+(the entry point prints :data:`configurator.errors.CANCELLED` and exits 130)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from configurator.errors import CANCELLED, Interrupted
-
-#: the old name of :data:`configurator.errors.CANCELLED`, still imported by configurator.wizard
-NOTHING_WRITTEN = CANCELLED
+from configurator.errors import Interrupted
 
 
 class Prompter:
