@@ -236,3 +236,23 @@ def test_bash_completes_lint_with_the_sourced_script(tmp_path: Path) -> None:
                           env={**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"})
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.split() == ["lint"]
+
+
+COMPLETION_PROBE = """
+import sys
+from configurator.cli import main
+try:
+    main([])
+except SystemExit:
+    pass
+print(sorted(m for m in sys.modules if m.startswith("configurator.cli.") or m == "questionary"))
+"""
+
+
+def test_completing_a_command_name_imports_no_command() -> None:
+    """Tab after `configurator ` answers from the command table: no command module, no prompt library."""
+    env = {**os.environ, "_CONFIGURATOR_COMPLETE": "bash_complete", "COMP_WORDS": "configurator ", "COMP_CWORD": "1"}
+    proc = subprocess.run([sys.executable, "-c", COMPLETION_PROBE], capture_output=True, text=True, timeout=60, env=env)
+    assert proc.returncode == 0, proc.stderr
+    *candidates, imported = proc.stdout.splitlines()
+    assert "plain,restore" in candidates and imported == "[]"
