@@ -8,7 +8,8 @@ REPEAT times each (interleaved), and prints the medians and their ratio. Target:
 
     python benchmarks/lint.py [--repeat N] [--json5]
 
-check-jsonschema is a benchmark-only dependency: it is pip-installed into this interpreter if missing.
+check-jsonschema is a benchmark-only dependency: version 0.39.0 is pip-installed into this interpreter if it
+is missing or another version.
 """
 
 from __future__ import annotations
@@ -25,12 +26,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = "sk-atlas-BENCHMARK-0123456789abcdef"
+CHECK_JSONSCHEMA = "0.39.0"
+
 
 def ensure_check_jsonschema() -> str:
-    exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent)) or shutil.which("check-jsonschema")
-    if exe:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        installed = version("check-jsonschema")
+    except PackageNotFoundError:
+        installed = None
+    exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
+    if exe and installed == CHECK_JSONSCHEMA:
         return exe
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "check-jsonschema"], check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", f"check-jsonschema=={CHECK_JSONSCHEMA}"],
+                   check=True)
     exe = shutil.which("check-jsonschema", path=str(Path(sys.executable).parent))
     if not exe:
         sys.exit("check-jsonschema could not be installed")
@@ -45,11 +55,14 @@ def make_home(home: Path, env: dict[str, str]) -> list[Path]:
 
 
 def to_bare_json5(path: Path) -> None:
-    """The same OpenClaw data in hand-written JSON5 style (bare keys, a comment): the slower parse path."""
+    """The same OpenClaw data written by hand in JSON5: comments, bare keys, single quotes, trailing commas."""
     import re
 
     text = re.sub(r'"([A-Za-z_][A-Za-z0-9_]*)":', r"\1:", path.read_text())
-    path.write_text("// edited by hand\n" + text)
+    text = re.sub(r'"(https?://[^"]*)"', r"'\1'", text)  # single-quoted URLs
+    text = re.sub(r"([}\]\"'0-9el])(\n\s*[}\]])", r"\1,\2", text)  # trailing commas
+    text = text.replace("{\n", "{ /* edited by hand */\n", 1)
+    path.write_text("// OpenClaw config, edited by hand\n" + text)
 
 
 def timed(cmd: list[str], env: dict[str, str], expect: int) -> float:
@@ -68,16 +81,25 @@ def main() -> None:
                         help="rewrite openclaw.json with bare keys and a comment (JSON5 parser path)")
     args = parser.parse_args()
     cj = ensure_check_jsonschema()
+    # byte-compile the package as pip does when it installs it (PYTHONDONTWRITEBYTECODE may be set here, and
+    # a run that compiles 30 modules first measures the compiler, not the linter); check-jsonschema was
+    # byte-compiled by pip when it was installed
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "configurator")], check=True,
+                   stdout=subprocess.DEVNULL)
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         env = {k: v for k, v in os.environ.items()
                if k not in ("CODEX_HOME", "CLAUDE_CONFIG_DIR", "OPENCLAW_CONFIG_PATH", "OPENCLAW_STATE_DIR",
                             "OPENCLAW_HOME", "XDG_STATE_HOME")}
         env["HOME"] = str(home)
+        env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its .pyc files
         files = make_home(home, env)
         if args.json5:
             to_bare_json5(files[2])
-        ours = [sys.executable, "-m", "configurator", "lint", *map(str, files)]
+        # the `configurator` console script, as users run it (python -m adds runpy's imports)
+        script = shutil.which("configurator", path=str(Path(sys.executable).parent))
+        ours = [script] if script else [sys.executable, "-m", "configurator"]
+        ours += ["lint", *map(str, files)]
         theirs = [cj, "--schemafile", str(ROOT / "templates" / "schemas" / "claude-settings.json"), str(files[0])]
         timed(ours, env, 0)  # warm the OS file cache and .pyc files once
         timed(theirs, env, 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,9 +33,10 @@ class RunState:
             if self.codex_version_arg:
                 self._codex_version = (parse_version(self.codex_version_arg),)
             else:
+                from configurator.agents import codex
                 from configurator.tools import installed
 
-                self._codex_version = (parse_version(installed("codex").version),)
+                self._codex_version = (parse_version(installed(codex.AGENT).version),)
         return self._codex_version[0]
 
     def git_tracked(self, path: Path) -> bool:
@@ -49,6 +49,8 @@ class RunState:
             return self._git[real]
         tracked = False
         if any((parent / ".git").exists() for parent in real.parents):
+            import subprocess  # only here: importing it costs more than a lint of three files
+
             try:
                 proc = subprocess.run(
                     ["git", "ls-files", "--error-unmatch", "--", real.name],
