@@ -28,18 +28,22 @@ import hashlib
 import marshal
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from configurator import paths
+from configurator.usage.discovery import Stamp
 
 #: bump when what a reader returns for a file changes (its rules or its tuple layout)
 FORMAT = 2
 RACY_SECONDS = 2.0
 
-Entries = dict  # (tool, path) -> (stamp, [result of each part, in order])
+#: (tool, path) -> (stamp, [result of each part, in order]): what the scanner's workers send for it
+Entries = dict[tuple[str, str], tuple[Stamp, list[Any]]]
 
 
-def cache_path(zone_key: str, compat: bool, env=None) -> Path:
+def cache_path(zone_key: str, compat: bool, env: Mapping[str, str] | None = None) -> Path:
     from configurator import __version__
 
     ident = f"{FORMAT}|{__version__}|{sys.version_info[0]}.{sys.version_info[1]}|{zone_key}|{compat}"
@@ -70,9 +74,12 @@ def load(path: Path) -> Entries:
     return data["files"]
 
 
-def cacheable(stamp: tuple | None, started: float) -> bool:
+def cacheable(stamp: Stamp | None, started: float) -> bool:
     """A stamp that identifies the file's bytes: not None, and not modified just now."""
-    return stamp is not None and stamp[1] / 1e9 < started - RACY_SECONDS
+    if stamp is None:
+        return False
+    _, mtime_ns, _, _ = stamp
+    return mtime_ns / 1e9 < started - RACY_SECONDS
 
 
 #: other cache files (another zone, an older version) unused this long are removed when one is saved

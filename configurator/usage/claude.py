@@ -51,9 +51,13 @@ Where we differ from ccusage 20.0.24 (never on what Claude Code writes through A
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Literal
 
 from configurator.usage.dates import Bucketer
 from configurator.usage.reader import blocks
+
+if TYPE_CHECKING:
+    from configurator.usage.shapes import ClaudeLine
 
 MARKER = b'"usage":{'
 _USER = b'"type":"user"'
@@ -67,9 +71,17 @@ _NULLABLE = frozenset({
 
 _NULLABLE_QUOTED = tuple(b'"' + name + b'"' for name in sorted(_NULLABLE))
 
-# One record, as sent from a worker: (message_id, request_id, is_sidechain, date, model,
-#  input, output, cache_write, cache_read, has_speed)
-Record = tuple
+#: a request id; in ccusage 20.0.24 mode a response without one is keyed (session, epoch milliseconds)
+RequestKey = str | tuple[str, int]
+#: One usage record: (message id, request id, sidechain?, local date, model, input, output,
+#: cache write, cache read, has speed?). A plain tuple, unpacked by name where it is read: records
+#: travel from the workers and into the cache by ``marshal``, which refuses tuple subclasses
+#: (NamedTuple), and a NamedTuple per record would cost more than the rest of its merge.
+Record = tuple[str | None, RequestKey | None, bool, str, str | None, int, int, int, int, bool]
+#: what one file (or range) yields: (records, malformed lines, invalid records)
+FileResult = tuple[list[Record], int, int]
+#: what read_file remembers of a recorded response: (message id, sidechain?, request id in the line?)
+Seen = tuple[bytes, bool, bool]
 
 
 def has_unsupported_null(line: bytes | bytearray) -> bool:
@@ -119,7 +131,7 @@ def _opt_str(value: object) -> bool:
     return value is None or type(value) is str
 
 
-def parse_record(d: dict, bucket: Bucketer, path_session: str | None = None) -> Record | None | bool:
+def parse_record(d: dict, bucket: Bucketer, path_session: str | None = None) -> Record | Literal[False] | None:
     """One parsed line -> a record; ``None`` when it is no usage record; ``False`` when it is an invalid one."""
     msg = d.get("message")
     if type(msg) is dict and type(msg.get("usage")) is dict:
@@ -136,9 +148,10 @@ def parse_record(d: dict, bucket: Bucketer, path_session: str | None = None) -> 
         data = d.get("data")
         if type(data) is not dict:
             return None
-        outer = data.get("message")
-        if type(outer) is not dict:
+        progress = data.get("message")
+        if type(progress) is not dict:
             return None
+        outer = progress
         msg = outer.get("message")
         if type(msg) is not dict or type(msg.get("usage")) is not dict:
             return None
@@ -188,6 +201,7 @@ def parse_record(d: dict, bucket: Bucketer, path_session: str | None = None) -> 
         date = bucket.date_of(ts)
     if date is None:
         return False
+    request: RequestKey | None = rid
     if rid is None and mid is not None and path_session is not None:
         # COMPAT_20_0_24 only: ccusage 20.0.24 keys a response without request id by its session (the
         # sessionId field, else the one the path implies) and its timestamp in milliseconds, so each
@@ -195,8 +209,8 @@ def parse_record(d: dict, bucket: Bucketer, path_session: str | None = None) -> 
         millis = bucket.epoch_ms(ts)
         if millis is None:
             return False
-        rid = (session if type(session) is str else path_session, millis)
-    return (mid, rid, side is True, date, model, inp, out, cw, cr, speed is not None)
+        request = (session if type(session) is str else path_session, millis)
+    return (mid, request, side is True, date, model, inp, out, cw, cr, speed is not None)
 
 
 def session_from_path(path: str) -> str:
@@ -213,7 +227,7 @@ def session_from_path(path: str) -> str:
 
 
 def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int = 0,
-              stop_byte: int | None = None, seen: dict | None = None) -> tuple[list[Record], int, int]:
+              stop_byte: int | None = None, seen: dict[bytes, Seen] | None = None) -> FileResult:
     """All usage records of one transcript -> (records, malformed lines, invalid records).
 
     ``first_byte``/``stop_byte``: a range of a large file, on line boundaries (read by another worker
@@ -239,7 +253,9 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
     models: dict[str, str] = {}
     versions: dict[str, bool] = {}
     hours = bucket.hours
-    last_key: tuple | None = None
+    last_key: tuple[str, RequestKey | None, bool] | None = None
+    outer: ClaudeLine | None
+    rec: Record | None  # None: an invalid record
     if seen is None:
         seen = {}
     path_session = session_from_path(path) if compat else None
@@ -270,10 +286,11 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                     tail = bytes(buf[marker:uuid_at])
                     known = seen.get(tail)
                     if known is not None:
+                        known_id, known_side, known_with_rid = known
                         id_at = find(b'"message":{"id":"', start, marker)
-                        if (id_at >= 0 and buf[id_at + 17:find(b'"', id_at + 17, marker)] == known[0]
-                                and (find(b'"isSidechain":true', start, id_at) >= 0) is known[1]
-                                and (known[2] or find(b'"requestId"', start, end) < 0)):
+                        if (id_at >= 0 and buf[id_at + 17:find(b'"', id_at + 17, marker)] == known_id
+                                and (find(b'"isSidechain":true', start, id_at) >= 0) is known_side
+                                and (known_with_rid or find(b'"requestId"', start, end) < 0)):
                             continue
             line = buf[start:end]
             try:
@@ -283,22 +300,25 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
             rec = None
             if obj is not None:
                 # -- the typed fast path: the shapes already checked every type and sign
-                outer = obj
                 msg = obj.message
-                if msg is None or msg.usage is None:
-                    data = obj.data
-                    outer = data.message if data is not None else None
-                    msg = outer.message if outer is not None else None
-                    if msg is None or msg.usage is None:
-                        continue  # no usage record on this line
-                    top_ok = True
-                else:
+                if msg is not None and msg.usage is not None:
+                    outer = obj
                     version = obj.version
                     top_ok = obj.sessionId != ""
                     if version is not None and top_ok:
-                        top_ok = versions.get(version)
-                        if top_ok is None:
-                            top_ok = versions[version] = _VERSION.match(version) is not None
+                        version_ok = versions.get(version)
+                        if version_ok is None:
+                            version_ok = versions[version] = _VERSION.match(version) is not None
+                        top_ok = version_ok
+                else:
+                    data = obj.data
+                    outer = data.message if data is not None else None
+                    if outer is None:
+                        continue
+                    msg = outer.message
+                    if msg is None or msg.usage is None:
+                        continue  # no usage record on this line
+                    top_ok = True
                 if top_ok and (outer.isApiErrorMessage is True or obj.isApiErrorMessage is True):
                     continue
                 usage = msg.usage
@@ -306,6 +326,7 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                 model = msg.model
                 rid = outer.requestId
                 ts = outer.timestamp
+                side = outer.isSidechain is True
                 if top_ok and ts is not None and mid != "" and model != "" and rid != "":
                     buckets = usage.cache_creation
                     cw = usage.cache_creation_input_tokens if buckets is None else \
@@ -314,23 +335,22 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                         date = hours.get(ts[:13]) or bucket.date_of(ts)
                     else:
                         date = bucket.date_of(ts)
+                    request: RequestKey | None = rid
+                    if date is not None and rid is None and mid is not None and path_session is not None:
+                        # COMPAT_20_0_24 only: see parse_record
+                        millis = bucket.epoch_ms(ts)
+                        if millis is None:
+                            date = None
+                        else:
+                            request = ((obj.sessionId if outer is obj else None) or path_session, millis)
                     if date is not None:
-                        if rid is None and mid is not None and path_session is not None:
-                            # COMPAT_20_0_24 only: see parse_record
-                            millis = bucket.epoch_ms(ts)
-                            session = obj.sessionId if outer is obj else None
-                            rid = False if millis is None else (session or path_session, millis)
-                        if rid is not False:
-                            if model is not None:
-                                interned = models.get(model)
-                                if interned is None:
-                                    models[model] = interned = model
-                                model = interned
-                            rec = (mid, rid, outer.isSidechain is True, date, model, usage.input_tokens,
-                                   usage.output_tokens, cw, usage.cache_read_input_tokens,
-                                   usage.speed is not None)
-                if rec is None:
-                    rec = False
+                        if model is not None:
+                            interned = models.get(model)
+                            if interned is None:
+                                models[model] = interned = model
+                            model = interned
+                        rec = (mid, request, side, date, model, usage.input_tokens, usage.output_tokens, cw,
+                               usage.cache_read_input_tokens, usage.speed is not None)
             else:
                 # -- the slow path: a line the shapes do not fit (or no JSON at all)
                 try:
@@ -341,23 +361,20 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                 if type(d) is not dict:
                     malformed += 1
                     continue
-                rec = parse_record(d, bucket, path_session)
-                if rec is None:
+                parsed = parse_record(d, bucket, path_session)
+                if parsed is None:
                     continue
-                if rec is not False and rec[4] is not None:
-                    interned = models.get(rec[4])
-                    if interned is None:
-                        models[rec[4]] = rec[4]
-                    elif interned is not rec[4]:
-                        rec = rec[:4] + (interned,) + rec[5:]
-            if rec is False or has_unsupported_null(line):
+                if parsed is not False:
+                    rec = _intern_model(parsed, models)
+                    mid, request, side = rec[:3]
+            if rec is None or has_unsupported_null(line):
                 invalid += 1
                 continue
-            if tail is not None and rec[0] is not None:
+            if tail is not None and mid is not None:
                 rid_in_tail = b'"requestId":"' in tail
-                if rid_in_tail or rec[1] is None:
-                    seen[tail] = (rec[0].encode(), rec[2], rid_in_tail)
-            key = (rec[0], rec[1], rec[2]) if rec[0] is not None else None
+                if rid_in_tail or request is None:
+                    seen[tail] = (mid.encode(), side, rid_in_tail)
+            key = (mid, request, side) if mid is not None else None
             if key is not None and key == last_key:
                 if _better(rec, records[-1]):
                     records[-1] = rec
@@ -367,15 +384,26 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
     return records, malformed, invalid
 
 
+def _intern_model(rec: Record, models: dict[str, str]) -> Record:
+    """``rec`` with the one copy of its model name this file uses (fewer strings to send and keep)."""
+    mid, request, side, date, model, inp, out, cw, cr, speed = rec
+    if model is None:
+        return rec
+    interned = models.setdefault(model, model)
+    return rec if interned is model else (mid, request, side, date, interned, inp, out, cw, cr, speed)
+
+
 def _better(candidate: Record, existing: Record) -> bool:
     """ccusage's ``should_replace_deduped_daily_entry`` (without its cost tie-break: see the module doc)."""
-    if candidate[2] != existing[2]:
-        return existing[2]
-    ct = candidate[5] + candidate[6] + candidate[7] + candidate[8]
-    et = existing[5] + existing[6] + existing[7] + existing[8]
-    if ct != et:
-        return ct > et
-    return candidate[9] and not existing[9]
+    _, _, side, _, _, inp, out, cw, cr, speed = candidate
+    _, _, kept_side, _, _, kept_inp, kept_out, kept_cw, kept_cr, kept_speed = existing
+    if side != kept_side:
+        return kept_side
+    total = inp + out + cw + cr
+    kept_total = kept_inp + kept_out + kept_cw + kept_cr
+    if total != kept_total:
+        return total > kept_total
+    return speed and not kept_speed
 
 
 class Deduper:
@@ -393,7 +421,7 @@ class Deduper:
     def __init__(self) -> None:
         self.slots: list[Record] = []
         #: request id each slot was created with
-        self.created: list = []
+        self.created: list[RequestKey | None] = []
         #: message id -> slot index (int) or list of indexes, in creation order
         self.by_message: dict[str, int | list[int]] = {}
 
@@ -402,7 +430,7 @@ class Deduper:
         created = self.created
         by_message = self.by_message
         for rec in records:
-            mid = rec[0]
+            mid, rid, side = rec[:3]
             if mid is None:
                 slots.append(rec)
                 created.append(None)
@@ -411,26 +439,26 @@ class Deduper:
             if hit is None:
                 by_message[mid] = len(slots)
                 slots.append(rec)
-                created.append(rec[1])
+                created.append(rid)
                 continue
-            rid = rec[1]
-            indexes = (hit,) if type(hit) is int else hit
+            indexes = (hit,) if isinstance(hit, int) else hit
             found = -1
             for index in indexes:
-                if created[index] == rid and slots[index][1] == rid:
+                _, slot_rid, _ = slots[index][:3]
+                if created[index] == rid and slot_rid == rid:
                     found = index
                     break
             if found < 0:
-                side = rec[2]
                 for index in indexes:
-                    if side or slots[index][2]:
+                    _, _, slot_side = slots[index][:3]
+                    if side or slot_side:
                         found = index
                         break
             if found >= 0:
                 if _better(rec, slots[found]):
                     slots[found] = rec
                 continue
-            if type(hit) is int:
+            if isinstance(hit, int):
                 by_message[mid] = [hit, len(slots)]
             else:
                 hit.append(len(slots))

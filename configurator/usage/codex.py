@@ -42,12 +42,18 @@ MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"')
 _HEAD = b'{"timestamp":"'
 _NL = b"\n"
 
-# One event: (date, utc second "YYYY-MM-DDTHH:MM:SS", model,
-#  total (in, cached, out, reasoning, cache write) | None, last (same) | None)
-Event = tuple
+#: one ``TokenUsage``: (input, cached input, output, reasoning output, cache write)
+Usage = tuple[int, int, int, int, int]
+#: One token_count event: (local date, UTC second "YYYY-MM-DDTHH:MM:SS", model, total | None, last | None).
+#: A plain tuple, unpacked by name where read: it travels by ``marshal`` (see ``claude.Record``).
+Event = tuple[str, str, str | None, Usage | None, Usage | None]
+#: what one file yields: (events, second of the copied history or None, malformed lines, invalid events)
+FileResult = tuple[list[Event], str | None, int, int]
+#: one counted request: (date, model, non-cached input, cache read, cache write, output)
+Delta = tuple[str, str | None, int, int, int, int]
 
 
-def _usage(value: object) -> tuple[int, int, int, int, int] | None:
+def _usage(value: object) -> Usage | None:
     """A ``TokenUsage`` object -> (input, cached, output, reasoning, cache write); None when it is not one."""
     if type(value) is not dict:
         return None
@@ -62,7 +68,7 @@ def _usage(value: object) -> tuple[int, int, int, int, int] | None:
     return None
 
 
-def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int, int]:
+def read_file(path: str, bucket: Bucketer) -> FileResult:
     """-> (events, second of the copied history or None, malformed lines, invalid events)."""
     import msgspec
 
@@ -97,10 +103,10 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Event], str | None, int
                     # the previous event count nothing and change nothing, so they are not parsed
                     info_end = find(b',"rate_limits":', kind_at, end)
                     if info_end > 0:
-                        info = buf[kind_at + 43:info_end]
-                        if info == last_info:
+                        info_bytes = buf[kind_at + 43:info_end]
+                        if info_bytes == last_info:
                             continue
-                        last_info = info
+                        last_info = info_bytes
                     else:
                         last_info = None
                 elif not (startswith(b'turn_context"', kind_at) or startswith(b'session_meta"', kind_at)):
@@ -159,14 +165,14 @@ class Merger:
     __slots__ = ("seen", "deltas")
 
     def __init__(self) -> None:
-        self.seen: set[tuple[int, int, int, int, int]] = set()
-        #: (date, model, non-cached input, cache read, cache write, output)
-        self.deltas: list[tuple[str, str | None, int, int, int, int]] = []
+        self.seen: set[Usage] = set()
+        self.deltas: list[Delta] = []
 
     def add_file(self, events: list[Event], copied_second: str | None) -> None:
         seen = self.seen
         push = self.deltas.append
-        prev: tuple[int, int, int, int, int] | None = None
+        prev: Usage | None = None
+        delta: Usage | None
         for date, second, model, total, last in events:
             if total is None:
                 delta = last
@@ -178,11 +184,16 @@ class Merger:
                 if prev is None:
                     delta = last if last is not None and all(a <= b for a, b in zip(last, total, strict=True)) else total
                 else:
-                    a, b, c, e = total[0] - prev[0], total[1] - prev[1], total[2] - prev[2], total[4] - prev[4]
+                    t_in, t_cached, t_out, _, t_written = total
+                    p_in, p_cached, p_out, _, p_written = prev
+                    a, b, c, e = t_in - p_in, t_cached - p_cached, t_out - p_out, t_written - p_written
                     delta = (a if a > 0 else 0, b if b > 0 else 0, c if c > 0 else 0, 0, e if e > 0 else 0)
                 prev = total
-            if delta is None or not (delta[0] or delta[1] or delta[2]):
+            if delta is None:
                 continue
-            cached = min(delta[1], delta[0])
-            written = min(delta[4], delta[0] - cached)
-            push((date, model, delta[0] - cached - written, cached, written, delta[2]))
+            inp, cached, out, _, written = delta
+            if not (inp or cached or out):
+                continue
+            cached = min(cached, inp)
+            written = min(written, inp - cached)
+            push((date, model, inp - cached - written, cached, written, out))

@@ -30,6 +30,9 @@ from __future__ import annotations
 
 import math
 import os
+import sys
+from collections.abc import Callable, Iterable
+from typing import IO, Any
 
 from configurator.usage.dates import Bucketer
 from configurator.usage.reader import blocks
@@ -43,8 +46,13 @@ _ALTERNATES = frozenset({
 })
 _NL = b"\n"
 
-# (dedupe key, date, model, non-cached input, cache read, cache write, output)
-Entry = tuple
+#: (session, entry id, timestamp, (input, output, cache read, cache write)): an entry repeated verbatim
+EntryKey = tuple[str, Any, Any, tuple[int, int, int, int]]
+#: One usage entry: (dedupe key, local date, model, non-cached input, cache read, cache write, output).
+#: A plain tuple, unpacked by name where read: it travels by ``marshal`` (see ``claude.Record``).
+Entry = tuple[EntryKey, str, str | None, int, int, int, int]
+#: what one file yields: (entries, malformed lines, invalid records)
+FileResult = tuple[list[Entry], int, int]
 
 
 def _num(value: object) -> float | None:
@@ -87,7 +95,7 @@ def _session_of(path: str) -> str:
     return name[:index] if index > 0 else name
 
 
-def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
+def read_file(path: str, bucket: Bucketer) -> FileResult:
     """-> (entries, malformed lines, invalid records)."""
     if path.endswith(".sqlite"):
         return read_sqlite(path, bucket)
@@ -133,7 +141,7 @@ def read_file(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
     return entries, malformed, invalid
 
 
-def _event(raw: bytes | str, session: str, bucket: Bucketer, model: str | None
+def _event(raw: bytes | bytearray | str, session: str, bucket: Bucketer, model: str | None
            ) -> tuple[str | None, Entry | None, int, int]:
     """One event's JSON -> (current model, entry or None, 1 if not a JSON object, 1 if an invalid record)."""
     import msgspec
@@ -152,7 +160,8 @@ def _record(d: dict, session: str, bucket: Bucketer, model: str | None) -> tuple
     """One parsed transcript event -> (current model, entry or None, 1 if the record was invalid)."""
     kind = d.get("type")
     if kind == "model_change" or (kind == "custom" and d.get("customType") == "model-snapshot"):
-        source = d.get("data") if type(d.get("data")) is dict else d
+        data = d.get("data")
+        source = data if type(data) is dict else d
         name = source.get("modelId") or source.get("model")
         if type(name) is str and name:
             model = name
@@ -171,6 +180,7 @@ def _record(d: dict, session: str, bucket: Bucketer, model: str | None) -> tuple
     o = raw.get("output")
     r = raw.get("cacheRead")
     w = raw.get("cacheWrite")
+    tokens: tuple[int, int, int, int] | None
     if (type(i) is int and type(o) is int and type(r) is int and type(w) is int
             and i >= 0 and o >= 0 and r >= 0 and w >= 0 and _ALTERNATES.isdisjoint(raw)
             and (i or o or r or w)):
@@ -223,17 +233,18 @@ class CompressedError(Exception):
     """A zstd payload that cannot be read (damaged, or no zstd decoder)."""
 
 
-def _zstd():
+def _zstd() -> tuple[Callable[[bytes, int], bytes], Callable[[IO[bytes]], Any]]:
     """(decompress(blob, size) -> bytes, stream(binary file) -> binary line reader), from the standard
     library (Python 3.14+) or zstandard."""
     import io
 
-    try:
-        from compression import zstd
+    if sys.version_info >= (3, 14):
+        try:
+            from compression import zstd
 
-        return (lambda blob, size: zstd.decompress(blob)), zstd.ZstdFile
-    except ImportError:
-        pass
+            return (lambda blob, size: zstd.decompress(blob)), zstd.ZstdFile
+        except ImportError:  # a Python built without zstd
+            pass
     try:
         import zstandard
     except ImportError as e:
@@ -243,7 +254,7 @@ def _zstd():
                                            buffer_size=1 << 16)))
 
 
-def zstd_reader(raw):
+def zstd_reader(raw: IO[bytes]) -> Any:
     """A binary line reader over the zstd stream in ``raw`` (a binary file object)."""
     return _zstd()[1](raw)
 
@@ -262,8 +273,8 @@ def _zstd_event(blob: bytes, size: object) -> bytes:
     return data
 
 
-def _read_lines(lines, session: str, bucket: Bucketer, models: dict[str, str | None]
-                ) -> tuple[list[Entry], int, int]:
+def _read_lines(lines: Iterable[bytes], session: str, bucket: Bucketer, models: dict[str, str | None]
+                ) -> FileResult:
     """JSONL from an archive (any iterable of lines) -> (entries, malformed lines, invalid records)."""
     entries: list[Entry] = []
     malformed = invalid = 0
@@ -284,7 +295,7 @@ def _read_lines(lines, session: str, bucket: Bucketer, models: dict[str, str | N
     return entries, malformed, invalid
 
 
-def _blob_lines(blob: bytes, compressed: bool | None):
+def _blob_lines(blob: bytes, compressed: bool | None) -> Any:
     """Lines of an archive blob; ``compressed`` None: tell by the zstd magic number."""
     import io
 
@@ -295,7 +306,7 @@ def _blob_lines(blob: bytes, compressed: bool | None):
     return io.BytesIO(blob)
 
 
-def read_sqlite(path: str, bucket: Bucketer) -> tuple[list[Entry], int, int]:
+def read_sqlite(path: str, bucket: Bucketer) -> FileResult:
     """-> (entries, unreadable events, invalid records) from an OpenClaw transcript database, read-only."""
     import sqlite3
     from urllib.parse import quote

@@ -1,11 +1,11 @@
 """The scan: find the files, read them on every core, merge in file order, sum per day.
 
 Files are split into contiguous runs of about equal size (a large Claude Code transcript into
-line-aligned ranges); run ``i`` goes to worker process ``i % cores``. Each worker streams compact
-records per file back through a pipe. The parent merges the runs *in file order* while the workers
-go on reading — de-duplication keeps the first copy read, exactly as ccusage does — and meanwhile
-loads the plan catalog. Small histories are read in-process (processes cost more than they save
-there), and so is everything when worker processes cannot be started.
+line-aligned ranges), read by worker processes (:mod:`configurator.usage.pool`), which stream compact
+records per file back. The parent merges the runs *in file order* while the workers go on reading —
+de-duplication keeps the first copy read, exactly as ccusage does — and meanwhile loads the plan
+catalog. Small histories are read in-process (processes cost more than they save there), and so is
+everything when worker processes cannot be started.
 """
 
 from __future__ import annotations
@@ -13,13 +13,17 @@ from __future__ import annotations
 import os
 import sys
 import time
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from configurator.usage import claude, codex, openclaw
+from configurator.usage import claude, codex, openclaw, pool
 from configurator.usage.dates import Bucketer, ZoneSpec
 from configurator.usage.discovery import CLAUDE, CODEX, OPENCLAW, TOOLS, SourceFile, discover
+
+if TYPE_CHECKING:
+    from configurator.usage import cache
 
 #: below this many bytes the scan runs in-process
 POOL_THRESHOLD = 8 << 20
@@ -27,6 +31,8 @@ POOL_THRESHOLD = 8 << 20
 PROGRESS_DELAY = 0.5
 
 RowKey = tuple[str, str, str]  # (date, tool, model)
+#: one counted request: (date, model, non-cached input, cache read, cache write, output)
+Counted = tuple[str, str | None, int, int, int, int]
 
 
 @dataclass
@@ -61,7 +67,31 @@ _BUCKET: Bucketer | None = None
 _COMPAT = False
 #: Claude Code responses this worker has recorded (see claude.read_file); None: each file on its own
 #: (what a file yields must not depend on the files read before it when the result is cached)
-_SEEN: dict | None = {}
+_SEEN: dict[bytes, claude.Seen] | None = {}
+
+
+class Part(NamedTuple):
+    """One file, or a line-aligned range of a large Claude Code transcript, to read."""
+
+    tool: str
+    path: str
+    size: int
+    first_byte: int
+    stop_byte: int | None
+
+
+class Task(NamedTuple):
+    """A contiguous run of parts (in file order) that one worker reads in one go."""
+
+    first: int  #: position of the first part in the list of all parts
+    parts: list[Part]
+
+
+#: what reading one part gives (sent through a pipe with marshal, and kept in the cache as it is):
+#: claude.FileResult, codex.FileResult or openclaw.FileResult by the part's tool; None when unreadable
+PartResult = Any
+#: what a worker sends back for one task: (result of each part, worker pid, worker peak RSS in MB)
+TaskResult = tuple[list[PartResult], int, float]
 
 
 def _init_worker(spec: ZoneSpec, compat: bool = False, share: bool = True) -> None:
@@ -71,8 +101,8 @@ def _init_worker(spec: ZoneSpec, compat: bool = False, share: bool = True) -> No
     _SEEN = {} if share else None
 
 
-def _read_one(task: tuple, bucket: Bucketer) -> tuple | None:
-    tool, path, _, first, stop = task
+def _read_one(part: Part, bucket: Bucketer) -> PartResult:
+    tool, path, _, first, stop = part
     try:
         if tool == CLAUDE:
             return claude.read_file(path, bucket, _COMPAT, first, stop, _SEEN)
@@ -92,180 +122,11 @@ def _peak_rss_mb() -> float:
     return peak / (1 << 20) if sys.platform == "darwin" else peak / 1024
 
 
-def _work(task: tuple[int, list[tuple]]) -> tuple[int, list, int, float]:
-    first, parts = task
+def _work(task: Task) -> TaskResult:
+    """In a worker: read the parts of one task."""
     assert _BUCKET is not None
-    results = [_read_one(part, _BUCKET) for part in parts]
-    return first, results, os.getpid(), _peak_rss_mb()
-
-
-def _worker_main(out, tasks: list, spec: ZoneSpec, compat: bool, share: bool = True) -> None:
-    """A worker process: read its tasks in order, send each result as soon as it is ready.
-
-    ``out`` has ``send(obj)``: a multiprocessing connection, or a :class:`_Frames` writer.
-    """
-    import gc
-
-    gc.disable()  # a short-lived process that only allocates what it returns: no cycles to collect
-    try:
-        _init_worker(spec, compat, share)
-        for task in tasks:
-            out.send((task[0], _work(task)))
-    except BaseException as e:  # noqa: BLE001 - reported to the parent, which raises it
-        import traceback
-
-        try:
-            out.send((-1, "".join(traceback.format_exception(type(e), e, e.__traceback__))))
-        except OSError:
-            pass
-    finally:
-        out.close()
-
-
-class _Frames:
-    """Length-prefixed ``marshal`` frames over a pipe (records are tuples of str, int, bool, None)."""
-
-    def __init__(self, fd: int) -> None:
-        self.fd = fd
-
-    def send(self, obj: object) -> None:
-        import marshal
-
-        data = marshal.dumps(obj)
-        view = memoryview(len(data).to_bytes(8, "little") + data)
-        while view:
-            view = view[os.write(self.fd, view):]
-
-    def close(self) -> None:
-        os.close(self.fd)
-
-
-def _fork_messages(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
-                   share: bool):
-    """The workers' messages ``(task index, result)`` as they arrive, from bare forks and pipes (Linux):
-    no multiprocessing machinery to import."""
-    import marshal
-    import select
-
-    pids: list[int] = []
-    fds: list[int] = []
-    try:
-        for w in range(n):
-            read_fd, write_fd = os.pipe()
-            pid = os.fork()
-            if pid == 0:  # the worker: never returns into the caller's code
-                code = 0
-                try:
-                    os.close(read_fd)
-                    for fd in fds:
-                        os.close(fd)
-                    _worker_main(_Frames(write_fd), tasks[w::n], spec, compat, share)
-                except BaseException:  # noqa: BLE001
-                    code = 1
-                finally:
-                    os._exit(code)
-            os.close(write_fd)
-            pids.append(pid)
-            fds.append(read_fd)
-        if meanwhile is not None:
-            meanwhile()
-        pending = {fd: bytearray() for fd in fds}
-        while pending:
-            ready, _, _ = select.select(list(pending), [], [])
-            for fd in ready:
-                chunk = os.read(fd, 1 << 20)
-                if not chunk:
-                    del pending[fd]
-                    continue
-                buf = pending[fd]
-                buf += chunk
-                while len(buf) >= 8:
-                    size = int.from_bytes(buf[:8], "little")
-                    if len(buf) < 8 + size:
-                        break
-                    message = marshal.loads(buf[8:8 + size])
-                    del buf[:8 + size]
-                    yield message
-    finally:
-        for fd in fds:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-        for pid in pids:
-            try:
-                if os.waitpid(pid, os.WNOHANG) == (0, 0):
-                    os.kill(pid, 15)
-                    os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
-
-
-def _spawn_messages(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
-                    share: bool):
-    """The workers' messages as they arrive, from processes multiprocessing spawns (not Linux)."""
-    import multiprocessing
-    from multiprocessing.connection import wait
-
-    ctx = multiprocessing.get_context("spawn")
-    procs = []
-    readers = []
-    try:
-        for w in range(n):
-            reader, writer = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker_main, args=(writer, tasks[w::n], spec, compat, share), daemon=True)
-            proc.start()
-            writer.close()
-            procs.append(proc)
-            readers.append(reader)
-        if meanwhile is not None:
-            meanwhile()
-        alive = list(readers)
-        while alive:
-            for reader in wait(alive):
-                try:
-                    yield reader.recv()
-                except EOFError:
-                    alive.remove(reader)
-        for proc in procs:
-            proc.join()
-    finally:
-        for proc in procs:
-            if proc.is_alive():
-                proc.terminate()
-        for reader in readers:
-            reader.close()
-
-
-def _in_workers(tasks: list, n: int, spec: ZoneSpec, compat: bool, meanwhile: Callable[[], None] | None,
-                share: bool = True):
-    """Results of ``tasks`` in task order, computed by ``n`` processes.
-
-    Task ``i`` goes to worker ``i % n`` (tasks are contiguous runs of about equal size, so the work
-    interleaves evenly); each worker streams its results through a pipe, and results that arrive
-    early wait here until their turn. No helper threads, no task queue: the parent only reads.
-    On Linux the workers are bare forks; elsewhere multiprocessing spawns them.
-    """
-    import configurator.usage.shapes  # noqa: F401 - msgspec and the line shapes, loaded once for all workers
-
-    start = _fork_messages if sys.platform.startswith("linux") and hasattr(os, "fork") else _spawn_messages
-    messages = start(tasks, n, spec, compat, meanwhile, share)
-    waiting: dict[int, tuple] = {}
-    turn = 0
-    try:
-        for index, payload in messages:
-            if index < 0:
-                raise RuntimeError(f"a usage worker failed:\n{payload}")
-            waiting[index] = payload
-            while turn < len(tasks) and tasks[turn][0] in waiting:
-                yield waiting.pop(tasks[turn][0])
-                turn += 1
-            if turn == len(tasks):
-                break
-        if turn < len(tasks):
-            raise RuntimeError("a usage worker stopped before sending all its results")
-    finally:
-        messages.close()  # reaps (or stops) the workers
+    results = [_read_one(part, _BUCKET) for part in task.parts]
+    return results, os.getpid(), _peak_rss_mb()
 
 
 # --- parent side -------------------------------------------------------------------------------
@@ -305,8 +166,6 @@ class _Progress:
 #: a Claude Code transcript larger than this is read in line-aligned ranges by several workers
 SPLIT_BYTES = 16 << 20
 
-Part = tuple  # (tool, path, bytes, first byte, stop byte | None), in file order
-
 
 def _parts(files: list[SourceFile], target: int, skip: Container[int] = ()) -> list[tuple[int, Part]]:
     """(index of the file, part) for every file not in ``skip``; large Claude Code files cut into
@@ -323,16 +182,16 @@ def _parts(files: list[SourceFile], target: int, skip: Container[int] = ()) -> l
             except OSError:
                 cuts = [0, f.size]
             for a, b in zip(cuts, cuts[1:], strict=False):
-                out.append((index, (f.tool, f.path, b - a, a, b)))
+                out.append((index, Part(f.tool, f.path, b - a, a, b)))
         else:
-            out.append((index, (f.tool, f.path, f.size, 0, None)))
+            out.append((index, Part(f.tool, f.path, f.size, 0, None)))
     return out
 
 
-def _split(parts: list[tuple[int, Part]], total: int, workers: int) -> list[tuple[int, list[Part]]]:
+def _split(parts: list[tuple[int, Part]], total: int, workers: int) -> list[Task]:
     """Contiguous runs of parts (file order is kept) of about ``total / (16 * workers)`` bytes each."""
     target = max(total // (16 * max(workers, 1)), 2 << 20)
-    tasks: list[tuple[int, list[Part]]] = []
+    tasks: list[Task] = []
     run: list[Part] = []
     first = 0
     size = 0
@@ -340,12 +199,12 @@ def _split(parts: list[tuple[int, Part]], total: int, workers: int) -> list[tupl
         if not run:
             first = position
         run.append(part)
-        size += part[2]
+        size += part.size
         if size >= target:
-            tasks.append((first, run))
+            tasks.append(Task(first, run))
             run, size = [], 0
     if run:
-        tasks.append((first, run))
+        tasks.append(Task(first, run))
     return tasks
 
 
@@ -377,8 +236,8 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
         result.bytes[tool] = sum(f.size for f in files if f.tool == tool)
 
     cache_file = None
-    cached: dict = {}
-    hits: dict[int, list] = {}
+    cached: cache.Entries = {}
+    hits: dict[int, list[PartResult]] = {}
     if use_cache:
         from configurator.usage import cache
 
@@ -386,8 +245,10 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
         cached = cache.load(cache_file)
         for index, f in enumerate(files):
             entry = cached.get((f.tool, f.path)) if f.stamp is not None else None
-            if entry is not None and entry[0] == f.stamp:
-                hits[index] = entry[1]
+            if entry is not None:
+                stamp, results = entry
+                if stamp == f.stamp:
+                    hits[index] = results
     todo_files = [f for index, f in enumerate(files) if index not in hits]
     total = sum(f.size for f in todo_files)
     n_workers = workers if workers is not None else _cpu_count()
@@ -404,11 +265,14 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     try:
         if n_workers > 1:
             try:
-                for first, results, pid, peak in _in_workers(tasks, n_workers, zone, ccusage_compat, meanwhile,
-                                                             share):
-                    merge.add(first, results)
+                import configurator.usage.shapes  # noqa: F401 - msgspec and the line shapes, loaded once for all workers
+
+                done = pool.in_order(tasks, n_workers, _work, meanwhile=meanwhile,
+                                     setup=partial(_init_worker, zone, ccusage_compat, share))
+                for task, (results, pid, peak) in zip(tasks, done, strict=True):
+                    merge.add(task.first, results)
                     peaks[pid] = max(peak, peaks.get(pid, 0.0))
-                    bar.advance(sum(part[2] for _, part in parts[first:first + len(results)]))
+                    bar.advance(sum(part.size for part in task.parts))
             except (OSError, RuntimeError, EOFError) as e:
                 # no worker processes here (a sandbox without fork or semaphores, a worker killed):
                 # read everything in this process instead
@@ -422,9 +286,9 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
         if n_workers <= 1:
             _init_worker(zone, ccusage_compat, share)
             bucket = Bucketer(zone.build())
-            for first, run in tasks:
-                merge.add(first, [_read_one(part, bucket) for part in run])
-                bar.advance(sum(part[2] for part in run))
+            for task in tasks:
+                merge.add(task.first, [_read_one(part, bucket) for part in task.parts])
+                bar.advance(sum(part.size for part in task.parts))
     finally:
         bar.close()
     merge.finish()
@@ -435,6 +299,8 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
         entries = {key: entry for key, entry in cached.items() if key[0] not in tools}
         added = 0
         for index, f in enumerate(files):
+            if f.stamp is None:
+                continue  # a file that may change without its stamp changing is never cached
             if index in hits:
                 entries[(f.tool, f.path)] = (f.stamp, hits[index])
             elif index in merge.fresh and cache.cacheable(f.stamp, wall_started):
@@ -453,7 +319,7 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
 class _Merge:
     """Consumes the results in file order (cached files in their turn) and fills ``ScanResult.rows``."""
 
-    def __init__(self, result: ScanResult, files: list[SourceFile], cached: dict[int, list],
+    def __init__(self, result: ScanResult, files: list[SourceFile], cached: dict[int, list[PartResult]],
                  owner: list[int]) -> None:
         self.result = result
         self.files = files
@@ -466,16 +332,16 @@ class _Merge:
         for index in owner:
             self.waiting[index] = self.waiting.get(index, 0) + 1
         #: file index -> results of its parts, for files read now (what the cache stores)
-        self.fresh: dict[int, list] = {}
+        self.fresh: dict[int, list[PartResult]] = {}
         self.next_file = 0
         self.skipped_files: set[int] = set()
         self.unreadable: set[int] = set()
         self.claude = claude.Deduper()
         self.codex = codex.Merger()
-        self.openclaw_seen: set = set()
-        self.openclaw: list[openclaw.Entry] = []
+        self.openclaw_seen: set[openclaw.EntryKey] = set()
+        self.openclaw: list[Counted] = []
 
-    def add(self, first: int, results: list) -> None:
+    def add(self, first: int, results: list[PartResult]) -> None:
         """Results of the parts at positions ``first``, ``first + 1``, ... (positions arrive in order)."""
         for offset, res in enumerate(results):
             index = self.owner[first + offset]
@@ -495,7 +361,7 @@ class _Merge:
                 return
             self.next_file += 1
 
-    def _take(self, index: int, results: list) -> None:
+    def _take(self, index: int, results: list[PartResult]) -> None:
         r = self.result
         tool = self.files[index].tool
         for res in results:
@@ -514,10 +380,10 @@ class _Merge:
             else:
                 entries, malformed, invalid = res
                 seen = self.openclaw_seen
-                for entry in entries:
-                    if entry[0] not in seen:
-                        seen.add(entry[0])
-                        self.openclaw.append(entry)
+                for key, date, model, inp, cr, cw, out in entries:
+                    if key not in seen:
+                        seen.add(key)
+                        self.openclaw.append((date, model, inp, cr, cw, out))
             if malformed or invalid:
                 r.malformed_lines += malformed
                 r.invalid_records += invalid
@@ -530,9 +396,9 @@ class _Merge:
         rows = self.result.rows
         spans: dict[str, tuple[str, str]] = {}
 
-        def fold(tool: str, items) -> None:
-            """items: (date, model, input, cache read, cache write, output)"""
-            first = last = None
+        def fold(tool: str, items: Iterable[Counted]) -> None:
+            first: str | None = None
+            last = ""
             for date, model, inp, cr, cw, out in items:
                 key = (date, tool, model or "unknown")
                 row = rows.get(key)
@@ -546,14 +412,14 @@ class _Merge:
                     row[4] += 1
                 if first is None or date < first:
                     first = date
-                if last is None or date > last:
+                if date > last:
                     last = date
             if first is not None:
                 spans[tool] = (first, last)
 
-        # Claude Code record: (mid, rid, side, date, model, input, output, cache write, cache read, speed)
-        fold(CLAUDE, ((r[3], r[4], r[5], r[8], r[7], r[6]) for r in self.claude.slots
-                      if r[5] or r[6] or r[7] or r[8]))
+        fold(CLAUDE, ((date, model, inp, cr, cw, out)
+                      for _mid, _rid, _side, date, model, inp, out, cw, cr, _speed in self.claude.slots
+                      if inp or out or cw or cr))
         fold(CODEX, self.codex.deltas)
-        fold(OPENCLAW, ((date, model, inp, cr, cw, out) for _, date, model, inp, cr, cw, out in self.openclaw))
+        fold(OPENCLAW, self.openclaw)
         self.result.span = spans

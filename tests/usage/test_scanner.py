@@ -20,7 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from configurator.usage import reader, scanner
+from configurator.usage import pool, reader, scanner
 from configurator.usage.dates import resolve_zone
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -272,7 +272,7 @@ def test_without_worker_processes_the_scan_runs_in_process(logs: Path, monkeypat
         yield  # pragma: no cover
 
     monkeypatch.setattr(scanner, "POOL_THRESHOLD", 0)
-    monkeypatch.setattr(scanner, "_in_workers", no_fork)
+    monkeypatch.setattr(pool, "in_order", no_fork)
     result = scanner.scan(zone=resolve_zone("UTC"), workers=2)
     assert result.rows == expected.rows and result.workers == 1
     assert (result.malformed_lines, result.invalid_records) == (expected.malformed_lines, expected.invalid_records)
@@ -303,7 +303,7 @@ def test_spawned_workers_where_there_is_no_fork(logs: Path, monkeypatch: pytest.
     """Off Linux the workers are started by multiprocessing (spawn) and give the same rows."""
     expected = scanner.scan(zone=resolve_zone("UTC"), workers=1)
     monkeypatch.setattr(scanner, "POOL_THRESHOLD", 0)
-    monkeypatch.setattr(scanner.sys, "platform", "darwin")
+    monkeypatch.setattr(pool.sys, "platform", "darwin")
     result = scanner.scan(zone=resolve_zone("UTC"), workers=2)
     assert result.workers == 2 and result.notes == expected.notes
     assert result.rows == expected.rows and result.rows
