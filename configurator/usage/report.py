@@ -6,13 +6,16 @@ import datetime as _dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from configurator.agents import AGENTS
 from configurator.errors import ConfiguratorError
 from configurator.usage.dates import resolve_zone
-from configurator.usage.discovery import CLAUDE, CODEX, OPENCLAW, TOOL_NAMES, TOOLS
+from configurator.usage.discovery import CLAUDE, TOOL_NAMES, TOOLS
 from configurator.usage.scanner import ScanResult, scan
+
+if TYPE_CHECKING:
+    from configurator.billing.catalog import Catalog
 
 #: Claude Code deletes transcripts older than this many days unless ``cleanupPeriodDays`` says otherwise
 CLAUDE_DEFAULT_CLEANUP_DAYS = 30
@@ -47,16 +50,16 @@ def normalize_tools(tools: Iterable[str] | str | None) -> tuple[str, ...]:
 
 @dataclass
 class CatalogView:
-    """Credits per row from the plan catalog; remembers which models it had no rate for."""
+    """Credits per row from the plan catalog (None for a model without a rate), computed once per row."""
 
-    catalog: Any
-    source: str | None
-    unavailable: str | None = None
-    cache: dict[tuple, float | None] = field(default_factory=dict)
+    catalog: Catalog
+    cache: dict[tuple[str, int, int, int, int], float | None] = field(default_factory=dict)
+
+    @property
+    def source(self) -> str:
+        return str(self.catalog.path)
 
     def credits(self, model: str, inp: int, cr: int, cw: int, out: int) -> float | None:
-        if self.catalog is None:
-            return None
         key = (model, inp, cr, cw, out)
         if key not in self.cache:
             value = self.catalog.credits_for(model, input_tokens=inp, output_tokens=out, cache_read_tokens=cr,
@@ -65,25 +68,11 @@ class CatalogView:
         return self.cache[key]
 
 
-def open_catalog(catalog: Any) -> CatalogView:
-    """``catalog``: None (the bundled catalog), a path, or an already loaded catalog object."""
-    if catalog is not None and hasattr(catalog, "credits_for"):
-        return CatalogView(catalog, _catalog_source(catalog, None))
-    try:
-        from configurator.billing.catalog import load_catalog
-    except ImportError:
-        return CatalogView(None, None, "the plan catalog is not available in this version, so credits are not "
-                                       "computed")
-    loaded = load_catalog(catalog)
-    return CatalogView(loaded, _catalog_source(loaded, catalog))
+def open_catalog(catalog: Catalog | str | Path | None) -> CatalogView:
+    """``catalog``: None (the bundled catalog), a path, or an already loaded catalog."""
+    from configurator.billing.catalog import Catalog, load_catalog
 
-
-def _catalog_source(obj: Any, given: Any) -> str | None:
-    for attr in ("path", "source", "source_path", "file"):
-        value = getattr(obj, attr, None)
-        if isinstance(value, (str, Path)) and str(value):
-            return str(value)
-    return str(given) if given else None
+    return CatalogView(catalog if isinstance(catalog, Catalog) else load_catalog(catalog))
 
 
 def claude_cleanup_days(env: Mapping[str, str] | None = None) -> tuple[int, bool, str | None]:
@@ -186,8 +175,7 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
         credits = view.credits(model, inp, cr, cw, out)
         if credits is None:
             credits_missing = True
-            if view.catalog is not None:
-                unknown[model] = unknown.get(model, 0) + requests
+            unknown[model] = unknown.get(model, 0) + requests
         else:
             totals["credits"] += credits
         rows.append({"date": date, "tool": tool, "model": model, "input_tokens": inp, "cache_read_tokens": cr,
@@ -202,13 +190,9 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
     totals["credits_complete"] = not credits_missing
 
     warnings: list[str] = []
-    if view.unavailable:
-        warnings.append(view.unavailable + ".")
     for model, n in sorted(unknown.items()):
-        where = f" {view.source}" if view.source else " the plan catalog"
         warnings.append(f"no credit rate for model {model!r} ({n:,} request{'s' if n != 1 else ''}): its credits are "
-                        "null. Add its rates "
-                        f"to{where} or pass --catalog FILE.")
+                        f"null. Add its rates to {view.source} or pass --catalog FILE.")
 
     notes: list[str] = []
     note = history_note(result, chosen, cleanup)

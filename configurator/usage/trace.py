@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from configurator.errors import ConfiguratorError
+
+if TYPE_CHECKING:
+    from configurator.usage.report import Report
 
 Trace = list[tuple[_dt.date, float]]
 
@@ -33,7 +36,7 @@ def demand_trace(*, days: int | None = None, tz: str | None = None, tools: Itera
     return trace, note
 
 
-def trace_from_report(report: Any, days: int | None = None) -> tuple[Trace, str, list[str]]:
+def trace_from_report(report: Report, days: int | None = None) -> tuple[Trace, str, list[str]]:
     """(daily credits, note, models that were priced) from a usage report; see :func:`demand_trace`."""
     if not report.rows:
         looked = ", ".join(p for roots in report.scan["roots"].values() for p in roots) or \
@@ -50,11 +53,9 @@ def trace_from_report(report: Any, days: int | None = None) -> tuple[Trace, str,
             priced += 1
             models.add(row["model"])
     if priced == 0:
-        models = ", ".join(sorted(report.unknown_models)) or "none"
-        where = report.warnings[0] if report.warnings and not report.unknown_models else \
-            f"no model in the logs ({models}) has a credit rate in the plan catalog"
-        raise ConfiguratorError(f"cannot turn the logs into credits: {where.rstrip('.')}. Add the models' rates "
-                                "to the catalog (--catalog FILE).")
+        names = ", ".join(sorted(report.unknown_models))
+        raise ConfiguratorError(f"cannot turn the logs into credits: no model in the logs ({names}) has a credit "
+                                "rate in the plan catalog. Add the models' rates to the catalog (--catalog FILE).")
     first = _dt.date.fromisoformat(min(per_day))
     last = _dt.date.fromisoformat(max(per_day))
     if days is not None:

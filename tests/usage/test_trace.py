@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from configurator.errors import ConfiguratorError
-from configurator.usage import demand_trace, repeat_weeks, repeat_weeks_note
+from configurator.usage.trace import demand_trace, repeat_weeks, repeat_weeks_note
 
 CATALOG = str(Path(__file__).parent / "fixtures" / "catalog.toml")
 D = dt.date
