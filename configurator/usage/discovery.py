@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from configurator import paths
-
 from configurator.agents import AGENTS, claude_code, codex, openclaw
 
 #: the agents whose logs the readers know (their modules: usage.claude, usage.codex, usage.openclaw)
