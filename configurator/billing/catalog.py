@@ -18,13 +18,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from configurator.billing.money import to_decimal
 from configurator.errors import ConfiguratorError
 
 #: token kinds a model rate covers, in the order people read them (rule 8)
 TOKEN_KINDS = ("input", "output", "cache_read", "cache_write")
+#: what a figure of the catalog measures: a price (exact decimal), credits, a credit rate per token, days
+FigureKind = Literal["money", "credits", "rate", "days"]
 #: period length of a subscription (rule 1) and the default validity of a pack (rule 6), in days
 PERIOD_DAYS = 30
 DEFAULT_PACK_VALID_DAYS = 90
@@ -266,8 +268,8 @@ class _Loader:
             raise self.fail(keypath, "must be a table")
         return data
 
-    def figure(self, raw: Any, keypath: tuple[str, ...], kind: str) -> Figure:
-        """Parse one figure; ``kind`` is money | credits | rate | days."""
+    def figure(self, raw: Any, keypath: tuple[str, ...], kind: FigureKind) -> Figure:
+        """Parse one figure of a ``kind``."""
         line = self.where(keypath)[0]
         if isinstance(raw, Mapping):
             unknown = sorted(set(raw) - _FIGURE_KEYS)
@@ -293,7 +295,7 @@ class _Loader:
             value, source, verified, date, vpath = raw, "not given", False, None, keypath
         return Figure(keypath, self.number(value, vpath, kind), source, verified, date, line)
 
-    def number(self, value: Any, keypath: tuple[str, ...], kind: str) -> Any:
+    def number(self, value: Any, keypath: tuple[str, ...], kind: FigureKind) -> Any:
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
             raise self.fail(keypath, "must be a number")
         if kind == "money":

@@ -319,8 +319,7 @@ def credits_per_hour(answers: Answers, catalog: Catalog, assumptions: Assumption
     """Credits one hour of the chosen style costs, split evenly over the chosen models (rule 8)."""
     style = assumptions.styles[answers.style]
     tokens = {k: style.tokens_per_request.get(k, 0.0) * style.requests_per_hour for k in TOKEN_KINDS}
-    rates = [catalog.model(m) for m in answers.models]
-    rates = [r for r in rates if r is not None]
+    rates = [r for r in map(catalog.model, answers.models) if r is not None]
     if not rates:
         raise ConfiguratorError("the catalog has no model rates, so the quiz cannot turn hours into credits; "
                                 "add [models.*] to the catalog or use plan simulate --usage FILE.csv.")

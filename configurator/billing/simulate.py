@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from itertools import accumulate
-from typing import Any
+from typing import Any, Literal
 
 from configurator.billing.catalog import PERIOD_DAYS, Catalog, Figure, Pack, Tier
 from configurator.billing.money import EPS, cents, credits_text, json_money, rate, usd
@@ -38,11 +38,22 @@ _MAX_COVER_COMBINATIONS = 20_000
 
 # --- strategies -----------------------------------------------------------------------------------
 
+#: PAYG packs only, one subscription tier alone, or a tier with PAYG packs for the overflow
+StrategyKind = Literal["payg", "subscription", "hybrid"]
+#: how a demand trace looks, in the source document's terms
+Shape = Literal["steady", "bursty", "mixed", "idle"]
+
+
+#: what the source document advises for each shape
+_EXPECTED_KIND: dict[Shape, StrategyKind] = {"steady": "subscription", "bursty": "payg", "mixed": "hybrid",
+                                            "idle": "payg"}
+
+
 @dataclass(frozen=True)
 class Strategy:
     key: str  # "payg", "starter", "starter+payg"
     label: str  # "PAYG only", "Starter alone", "Starter + PAYG"
-    kind: str  # "payg" | "subscription" | "hybrid"
+    kind: StrategyKind
     tier: Tier | None = None
 
     @property
@@ -366,7 +377,7 @@ class DemandProfile:
     peak: float
     busiest_share: float  # share of all credits used on the busiest 10% of days
     variation: float  # coefficient of variation over active days
-    shape: str  # steady | bursty | mixed | idle
+    shape: Shape
 
     @classmethod
     def of(cls, values: Sequence[float]) -> DemandProfile:
@@ -382,6 +393,7 @@ class DemandProfile:
         mean = total / len(active)
         variation = statistics.pstdev(active) / mean if len(active) > 1 and mean > 0 else 0.0
         share = len(active) / n
+        shape: Shape
         if share >= 0.6 and variation <= 0.5:
             shape = "steady"
         elif share <= 0.35 or busiest >= 0.45:
@@ -396,9 +408,9 @@ class DemandProfile:
                 "idle": "no use"}[self.shape]
 
     @property
-    def expected_kind(self) -> str:
+    def expected_kind(self) -> StrategyKind:
         """What the source document advises for this shape."""
-        return {"steady": "subscription", "bursty": "payg", "mixed": "hybrid", "idle": "payg"}[self.shape]
+        return _EXPECTED_KIND[self.shape]
 
     def to_dict(self) -> dict[str, Any]:
         return {"days": self.days, "active_days": self.active_days, "total_credits": self.total,
@@ -409,8 +421,9 @@ class DemandProfile:
 
 # --- advice ---------------------------------------------------------------------------------------
 
-_KIND_TEXT = {"subscription": "a subscription", "payg": "PAYG packs", "hybrid": "a subscription plus PAYG overflow"}
-_COMPLEXITY = {"subscription": 0, "payg": 0, "hybrid": 1}
+_KIND_TEXT: dict[StrategyKind, str] = {"subscription": "a subscription", "payg": "PAYG packs",
+                                       "hybrid": "a subscription plus PAYG overflow"}
+_COMPLEXITY: dict[StrategyKind, int] = {"subscription": 0, "payg": 0, "hybrid": 1}
 
 
 @dataclass
@@ -598,7 +611,7 @@ def explain(advice: Advice) -> list[str]:
     return out
 
 
-def _why_not_usual(advice: Advice, expected: str) -> str:
+def _why_not_usual(advice: Advice, expected: StrategyKind) -> str:
     rec = advice.recommended
     kind = rec.strategy.kind
     tier = rec.strategy.tier

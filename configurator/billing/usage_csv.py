@@ -20,6 +20,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from configurator.billing.catalog import Catalog
 from configurator.billing.rules import billing_day
@@ -30,10 +31,14 @@ TOKEN_COLUMNS = ("date", "model", "input_tokens", "output_tokens", "cache_read_t
 _OPTIONAL = {"cache_read_tokens", "cache_write_tokens"}
 
 
+#: what a usage CSV holds: credits per day, or tokens per day and model
+UsageKind = Literal["credits", "tokens"]
+
+
 @dataclass
 class UsageFile:
     path: Path
-    kind: str  # "credits" | "tokens"
+    kind: UsageKind
     demand: list[tuple[_dt.date, float]]
     rows: int
     credits_by_model: dict[str, float] = field(default_factory=dict)
@@ -102,7 +107,7 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     header: list[str] | None = None
     header_line = 0
-    kind = ""
+    kind: UsageKind = "credits"  # set from the header
     totals: dict[_dt.date, float] = {}
     by_model: dict[str, float] = {}
     rows = 0
@@ -159,7 +164,7 @@ def _missing(column: str, path: Path, line: int) -> float:
     raise _err(path, line, f"{column} is empty.")
 
 
-def _kind_of(header: list[str], path: Path, line: int) -> str:
+def _kind_of(header: list[str], path: Path, line: int) -> UsageKind:
     cols = set(header)
     if len(cols) != len(header):
         dup = next(c for c in header if header.count(c) > 1)
