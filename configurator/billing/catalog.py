@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
-from configurator.billing.money import to_decimal
+from configurator.billing.money import per_million, to_decimal
 from configurator.errors import ConfiguratorError
 
 #: token kinds a model rate covers, in the order people read them (rule 8)
@@ -88,7 +88,7 @@ class Tier:
 
     def usd_per_million_credits(self) -> Decimal:
         """Price of a million credits of allowance, if every credit is used."""
-        return self.price_usd * Decimal(1_000_000) / Decimal(repr(self.monthly_credits))
+        return per_million(self.price_usd, self.monthly_credits)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "price_usd": float(self.price_usd),
@@ -123,7 +123,7 @@ class Pack:
         return (self.price, self.credits_figure, self.validity)
 
     def usd_per_million_credits(self) -> Decimal:
-        return self.price_usd * Decimal(1_000_000) / Decimal(repr(self.credits))
+        return per_million(self.price_usd, self.credits)
 
     def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "price_usd": float(self.price_usd), "credits": self.credits,

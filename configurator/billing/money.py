@@ -49,6 +49,11 @@ def to_decimal(value: object) -> Decimal:
     raise ValueError(f"{value!r} is not a number")
 
 
+def per_million(amount: Decimal, credits: float) -> Decimal:
+    """Dollars per million credits: ``amount`` spread over ``credits`` (exact, through :func:`to_decimal`)."""
+    return amount * Decimal(1_000_000) / to_decimal(credits)
+
+
 def cents(amount: Decimal) -> Decimal:
     """Round a dollar amount half-up to cents."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)

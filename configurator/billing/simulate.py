@@ -28,7 +28,7 @@ from itertools import accumulate
 from typing import Any, Literal
 
 from configurator.billing.catalog import PERIOD_DAYS, Catalog, Figure, Pack, Tier
-from configurator.billing.money import EPS, cents, credits_text, json_money, rate, usd
+from configurator.billing.money import EPS, cents, credits_text, json_money, per_million, rate, usd
 from configurator.billing.rules import PackWallet, Subscription, serve_day
 from configurator.errors import ConfiguratorError
 
@@ -197,7 +197,7 @@ class StrategyResult:
         """Effective price: total cost / credits actually used, per million credits."""
         if self.served <= EPS:
             return None
-        return rate(self.total_cost * Decimal(1_000_000) / Decimal(repr(self.served)))
+        return rate(per_million(self.total_cost, self.served))
 
     @property
     def wasted_share(self) -> float:
