@@ -63,6 +63,8 @@ MARKER = b'"usage":{'
 _USER = b'"type":"user"'
 _HEAD = 512
 _NL = b"\n"
+#: ccusage's validity rule for a line's ``version`` (starts ``N.N.N``), not a version to compare:
+#: versions.parse_version would accept other strings (``1.2``, ``v1.2.3``) and count lines ccusage skips
 _VERSION = re.compile(r"\d+\.\d+\.\d")
 _NULLABLE = frozenset({
     b"id", b"cwd", b"model", b"speed", b"costUSD", b"version", b"sessionId", b"requestId",
