@@ -40,6 +40,8 @@ class FileKind:
     file_names: tuple[str, ...] = ()
     #: a name starting with this and ending in .json/.json5 is this kind too (openclaw.dev.json)
     name_prefix: str | None = None
+    #: a file made to hold credentials (auth.json): a key there is expected, not a leak
+    key_store: bool = False
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class ConfigFile:
     path: Path
     scope: Scope = "user"
     holds_secret: bool = False
+    #: a project file normally committed and shared with the team (a key there leaks)
+    committed: bool = False
 
 
 @dataclass(frozen=True)

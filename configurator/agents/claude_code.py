@@ -28,7 +28,8 @@ if TYPE_CHECKING:  # pragma: no cover
 ID = "claude-code"
 SETTINGS = FileKind("claude-settings", "json", "claude-settings.json", "Claude Code settings",
                     ("settings.json", "settings.local.json", "managed-settings.json"))
-STATE = FileKind("claude-state", "json", "claude-state.json", "Claude Code state (~/.claude.json)", (".claude.json",))
+STATE = FileKind("claude-state", "json", "claude-state.json", "Claude Code state (~/.claude.json)", (".claude.json",),
+                 key_store=True)
 #: where Claude Code sends requests when ANTHROPIC_BASE_URL is not set
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 
@@ -43,7 +44,7 @@ def user_files(env: Env | None = None) -> tuple[ConfigFile, ...]:
 def project_files(project: Path) -> tuple[ConfigFile, ...]:
     shared, local = paths.claude_project_settings(project)
     return (
-        ConfigFile(ID, "settings.json", SETTINGS.name, shared, "project"),
+        ConfigFile(ID, "settings.json", SETTINGS.name, shared, "project", committed=True),
         ConfigFile(ID, "settings.local.json", SETTINGS.name, local, "project"),
     )
 

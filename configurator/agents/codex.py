@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
 ID = "codex"
 CONFIG = FileKind("codex-config", "toml", "codex-config.json", "Codex config.toml", ("config.toml",))
-AUTH = FileKind("codex-auth", "json", "codex-auth.json", "Codex auth.json", ("auth.json",))
+AUTH = FileKind("codex-auth", "json", "codex-auth.json", "Codex auth.json", ("auth.json",), key_store=True)
 
 #: provider ids built into Codex; a [model_providers.<id>] with one of these names makes Codex refuse the file
 RESERVED_PROVIDER_IDS = frozenset({"openai", "ollama", "lmstudio", "amazon-bedrock"})
@@ -53,7 +53,7 @@ def user_files(env: Env | None = None) -> tuple[ConfigFile, ...]:
 
 
 def project_files(project: Path) -> tuple[ConfigFile, ...]:
-    return (ConfigFile(ID, "config.toml", CONFIG.name, project / ".codex" / "config.toml", "project"),)
+    return (ConfigFile(ID, "config.toml", CONFIG.name, project / ".codex" / "config.toml", "project", committed=True),)
 
 
 # --- which provider Codex uses ----------------------------------------------------------------------

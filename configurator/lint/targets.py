@@ -5,28 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from configurator.lint.kinds import KINDS
+from configurator import agents
 
 
 def default_targets(cwd: Path, env: Mapping[str, str] | None = None) -> list[tuple[Path, str]]:
-    """Every existing config of the three tools for this user, plus the project files under ``cwd``,
-    as (path, kind) in that order. (The agent registry is to provide this list.)"""
-    from configurator import paths
-
-    shared, local = paths.claude_project_settings(cwd)
-    candidates = [
-        (paths.claude_settings(env), "claude-settings"),
-        (paths.claude_state(env), "claude-state"),
-        (paths.codex_config(env), "codex-config"),
-        (paths.codex_auth(env), "codex-auth"),
-        (paths.openclaw_config(env), "openclaw"),
-        (shared, "claude-settings"),
-        (local, "claude-settings"),
-        (cwd / ".codex" / "config.toml", "codex-config"),
-    ]
+    """Every existing config of every agent for this user, plus the project files under ``cwd``, as
+    (path, kind) in that order (the agent registry's order)."""
     out: list[tuple[Path, str]] = []
     seen: set[Path] = set()
-    for path, kind in candidates:
+    for f in [*agents.user_files(env), *agents.project_files(cwd)]:
+        path, kind = f.path, f.kind
         try:
             if not path.is_file():
                 continue
@@ -36,7 +24,7 @@ def default_targets(cwd: Path, env: Mapping[str, str] | None = None) -> list[tup
         if real in seen:
             continue
         seen.add(real)
-        out.append((path, KINDS[kind].name))
+        out.append((path, kind))
     return out
 
 

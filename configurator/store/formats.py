@@ -36,10 +36,12 @@ def as_format(value: str) -> Format:
 
 
 def detect_format(path: str | PurePath) -> Format:
+    """The format a file's extension says (``.toml``, ``.json5``, else JSON). Callers that know the kind of file
+    (the agent registry does) pass its format instead: OpenClaw's ``openclaw.json`` is JSON5."""
     name = PurePath(path).name.lower()
     if name.endswith(".toml"):
         return "toml"
-    if name.endswith(".json5") or name == "openclaw.json" or name.startswith("openclaw"):
+    if name.endswith(".json5"):
         return "json5"
     return "json"
 

@@ -47,7 +47,7 @@ def test_parse_error_names_line_and_column(tmp_path: Path, fmt: str, text: str, 
     f = tmp_path / {"json": "settings.json", "json5": "openclaw.json", "toml": "config.toml"}[fmt]
     f.write_text(text, encoding="utf-8")
     with pytest.raises(ParseError) as info:
-        store.read_document(f)
+        store.read_document(f, fmt)
     err = info.value
     assert (err.line, err.column) == (line, col), str(err)
     assert words in str(err)
@@ -67,7 +67,7 @@ def test_not_utf8_names_the_position(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "text"),
-    [("settings.json", '{"model": "x",,}'), ("openclaw.json", "{agents: {list: [}"), ("config.toml", "model = \n")],
+    [("settings.json", '{"model": "x",,}'), ("openclaw.json5", "{agents: {list: [}"), ("config.toml", "model = \n")],
 )
 def test_transaction_on_malformed_file_leaves_it_byte_identical(tmp_path: Path, name: str, text: str) -> None:
     f = tmp_path / name

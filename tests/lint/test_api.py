@@ -30,12 +30,13 @@ def test_kind_from_file_name_or_alias() -> None:
 
 def test_codex_version_given_wins_and_installed_is_asked_only_when_needed(monkeypatch: pytest.MonkeyPatch) -> None:
     import configurator.tools as tools
+    from configurator.agents.base import Agent
 
     calls: list[str] = []
 
-    def fake_installed(tool: str, **_: object) -> tools.Installed:
-        calls.append(tool)
-        return tools.Installed(tool, "/usr/bin/codex", "0.90.1")
+    def fake_installed(agent: Agent, **_: object) -> tools.Installed:
+        calls.append(agent.id)
+        return tools.Installed(agent.id, "/usr/bin/codex", "0.90.1")
 
     monkeypatch.setattr(tools, "installed", fake_installed)
     assert lint_text('model = "m"\n', "codex-config", "config.toml") == []
@@ -49,7 +50,7 @@ def test_codex_version_given_wins_and_installed_is_asked_only_when_needed(monkey
 def test_codex_not_installed_means_current_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     import configurator.tools as tools
 
-    monkeypatch.setattr(tools, "installed", lambda tool, **_: tools.Installed(tool, None, None))
+    monkeypatch.setattr(tools, "installed", lambda agent, **_: tools.Installed(agent.id, None, None))
     (f,) = lint_text(CHAT, "codex-config", "config.toml", select=["codex-wire-api-chat"])
     assert f.severity == "error"
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from configurator.agents import codex
 from configurator.lint.findings import Fix
 from configurator.lint.registry import rule
 from configurator.lint.rules.common import jsonpath
@@ -15,10 +16,7 @@ from configurator.secrets import is_placeholder
 if TYPE_CHECKING:  # pragma: no cover
     from configurator.lint.context import LintContext
 
-CODEX = ("codex-config",)
-#: provider ids built into Codex; a [model_providers.<id>] with one of these names is refused
-BUILTIN_PROVIDERS = ("openai", "ollama", "lmstudio", "amazon-bedrock")
-CHAT_REMOVED_IN = (0, 95, 0)
+CODEX = (codex.CONFIG.name,)
 
 
 def providers(ctx: LintContext) -> dict[str, Any]:
@@ -57,7 +55,7 @@ def check_wire_api(ctx: LintContext) -> None:
         if p.get("wire_api") != "chat":
             continue
         version = ctx.state.codex_version()
-        old = version is not None and version < CHAT_REMOVED_IN
+        old = version is not None and version < codex.CHAT_REMOVED_IN
         kp = ("model_providers", pid, "wire_api")
         if old:
             v = ".".join(map(str, version or ()))
@@ -103,7 +101,7 @@ def check_base_url(ctx: LintContext) -> None:
 )
 def check_reserved(ctx: LintContext) -> None:
     for pid in providers(ctx):
-        if pid in BUILTIN_PROVIDERS:
+        if pid in codex.RESERVED_PROVIDER_IDS:
             ctx.report("codex-reserved-provider-id", ("model_providers", pid),
                        f"[model_providers.{pid}] reuses the id of a provider built into Codex. Fix: rename the table "
                        f"(e.g. [model_providers.my-{pid}]) and set model_provider to the new id.")
@@ -118,14 +116,8 @@ def check_reserved(ctx: LintContext) -> None:
     fix="Define [model_providers.<id>] with name, base_url and wire_api, or correct the id.",
 )
 def check_undefined(ctx: LintContext) -> None:
-    known = set(providers(ctx)) | set(BUILTIN_PROVIDERS)
-    places: list[tuple[tuple[str, ...], Any]] = [(("model_provider",), ctx.data.get("model_provider"))]
-    profiles = ctx.data.get("profiles")
-    if isinstance(profiles, dict):
-        for name, prof in profiles.items():
-            if isinstance(prof, dict) and "model_provider" in prof:
-                places.append((("profiles", name, "model_provider"), prof["model_provider"]))
-    for kp, pid in places:
+    known = set(providers(ctx)) | codex.RESERVED_PROVIDER_IDS
+    for kp, pid in codex.provider_refs(ctx.data):
         if isinstance(pid, str) and pid not in known:
             defined = ", ".join(sorted(known))
             ctx.report("codex-provider-undefined", kp,

@@ -7,6 +7,7 @@ import os
 import stat
 from typing import TYPE_CHECKING, Any
 
+from configurator import agents
 from configurator.lint.findings import Fix, KeyPath, as_severity
 from configurator.lint.kinds import KINDS
 from configurator.lint.registry import rule
@@ -199,25 +200,23 @@ def _project_file(ctx: LintContext) -> str | None:
     """Why this file is likely committed (None when it is not)."""
     if not ctx.on_disk:
         return None
-    from configurator import paths
-
     try:
         real = ctx.path.resolve()
         cwd = ctx.state.cwd.resolve()
-        user = {p.resolve() for p in (paths.claude_settings(ctx.env), paths.codex_config(ctx.env))}
+        user = {f.path.resolve() for f in agents.user_files(ctx.env)}
     except OSError:
         return None
     if real not in user:
-        for rel in ((".claude", "settings.json"), (".codex", "config.toml")):
-            if real == cwd.joinpath(*rel):
-                return f"{'/'.join(rel)} is a project file that is normally committed"
+        for f in agents.project_files(cwd):
+            if f.committed and real == f.path:
+                return f"{f.path.relative_to(cwd).as_posix()} is a project file that is normally committed"
     if ctx.state.git_tracked(ctx.path):
         return "the file is tracked by git"
     return None
 
 
 @rule(
-    "secret-in-project-file", severity="error", kinds=("claude-settings", "codex-config", "openclaw"),
+    "secret-in-project-file", severity="error", kinds=tuple(k.name for k in agents.kinds().values() if not k.key_store),
     summary="A real-looking key in a project file that is likely committed.",
     rationale=".claude/settings.json and .codex/config.toml are meant to be committed and shared with the team; "
     "any file tracked by git ends up in every clone and in the history. A key there is leaked.",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+from configurator.agents import openclaw
 from configurator.lint.findings import Fix, KeyPath
 from configurator.lint.registry import rule
 from configurator.lint.rules.codex import url_path_empty, with_v1
@@ -12,8 +13,7 @@ from configurator.lint.rules.codex import url_path_empty, with_v1
 if TYPE_CHECKING:  # pragma: no cover
     from configurator.lint.context import LintContext
 
-OPENCLAW = ("openclaw",)
-MIN_CONTEXT_WINDOW = 20000
+OPENCLAW = (openclaw.CONFIG.name,)
 
 
 def _providers(ctx: LintContext) -> list[tuple[str, dict[str, Any]]]:
@@ -131,7 +131,7 @@ def check_context_window(ctx: LintContext) -> None:
         places += [(("models", "providers", pid, "models", i, "contextWindow"), m.get("contextWindow"))
                    for i, m in enumerate(_model_list(p)) if isinstance(m, dict)]
         for kp, cw in places:
-            if isinstance(cw, (int, float)) and not isinstance(cw, bool) and cw < MIN_CONTEXT_WINDOW:
+            if isinstance(cw, (int, float)) and not isinstance(cw, bool) and cw < openclaw.MIN_CONTEXT_WINDOW:
                 ctx.report("openclaw-context-window-small", kp,
-                           f"contextWindow is {json.dumps(cw)}, below {MIN_CONTEXT_WINDOW}: OpenClaw will compact in a loop. "
+                           f"contextWindow is {json.dumps(cw)}, below {openclaw.MIN_CONTEXT_WINDOW}: OpenClaw will compact in a loop. "
                            "Fix: set the model's real context size (at least 20000).", value=True)
