@@ -40,10 +40,10 @@ def project_files(project: Path) -> list[ConfigFile]:
     return [f for a in AGENTS.values() for f in a.project_files(project)]
 
 
-def names(ids: tuple[str, ...] | list[str] | None = None) -> str:
+def names(ids: tuple[str, ...] | list[str] | None = None, *, last: str = "and") -> str:
     """``Claude Code, Codex and OpenClaw``: the display names, for messages."""
     shown = [AGENTS[i].display for i in (ids or IDS)]
-    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {last} " + shown[-1]
 
 
 __all__ = ["AGENTS", "IDS", "Agent", "ConfigFile", "FileKind", "get", "kinds", "names", "project_files", "user_files"]

@@ -2,36 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 import click
 
 from configurator.cli._common import json_option
-
-
-class _RegistryChoice(click.Choice):
-    """A click.Choice whose choices come from a registry, read when first needed (not at import time)."""
-
-    def __init__(self, load: Callable[[], Sequence[str]]) -> None:
-        super().__init__([])
-        self._load = load
-
-    def __getattribute__(self, name: str) -> object:
-        if name == "choices":
-            return tuple(object.__getattribute__(self, "_load")())
-        return object.__getattribute__(self, name)
-
-
-def _formats() -> list[str]:
-    from configurator.lint.reporters import REPORTERS
-
-    return list(REPORTERS)
-
-
-def _severities() -> list[str]:
-    from configurator.lint.findings import SEVERITIES
-
-    return list(SEVERITIES)
+from configurator.lint.findings import SEVERITIES, as_severity
+from configurator.lint.kinds import KINDS
+from configurator.lint.reporters import REPORTERS, reporter_name
 
 
 def _split(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -40,17 +16,16 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--format", "fmt", type=_RegistryChoice(_formats), default="text",
+@click.option("--format", "fmt", type=click.Choice(list(REPORTERS)), default="text",
               show_default=True, help="Output format (github: workflow annotations; sarif: code scanning).")
 @json_option
 @click.option("--fix", is_flag=True, help="Apply the safe fixes (backup + atomic write) and report what changed.")
 @click.option("--codex-version", metavar="X.Y.Z", help="Codex version to check against (default: installed codex).")
-@click.option("--fail-on", type=_RegistryChoice(_severities), default="error", show_default=True,
+@click.option("--fail-on", type=click.Choice(SEVERITIES), default="error", show_default=True,
               help="Exit 1 when a finding at or above this severity remains.")
 @click.option("--select", multiple=True, metavar="RULE,...", help="Run only these rules (ids or tool prefixes).")
 @click.option("--ignore", multiple=True, metavar="RULE,...", help="Skip these rules (ids or tool prefixes).")
-@click.option("--kind", metavar="KIND", help="File kind for PATHs with unusual names: claude-settings, "
-              "claude-state, codex-config, codex-auth, openclaw.")
+@click.option("--kind", metavar="KIND", help=f"File kind for PATHs with unusual names: {', '.join(KINDS)}.")
 @click.option("--explain", metavar="RULE", help="Print a rule's rationale, an example and the fix, then exit.")
 @click.option("--list-rules", is_flag=True, help="List every rule with its severity and summary, then exit.")
 def lint(paths: tuple[str, ...], fmt: str, as_json: bool, fix: bool, codex_version: str | None, fail_on: str,
@@ -64,8 +39,6 @@ def lint(paths: tuple[str, ...], fmt: str, as_json: bool, fix: bool, codex_versi
     Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage error.
     """
     from configurator.commands.lint import LintOptions, run
-    from configurator.lint.findings import as_severity
-    from configurator.lint.reporters import REPORTERS, reporter_name
     from configurator.render import emit
 
     options = LintOptions(paths=paths, format=reporter_name("json" if as_json else fmt), fix=fix,

@@ -14,7 +14,6 @@ if TYPE_CHECKING:  # pragma: no cover
     from configurator.lint.findings import LintReport, Severity
     from configurator.lint.reporters import ReporterName
 
-NO_FILES = "No Claude Code, Codex or OpenClaw config files found for this user or under this folder."
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,10 @@ def run(options: LintOptions) -> Result:
         report.fixes = fixes
     exit_code = exitcodes.FINDINGS if report.fails(options.fail_on) else exitcodes.OK
     reporter = REPORTERS[options.format](cwd=cwd)
-    if not targets:
-        return Result("lint", report.to_dict(), NO_FILES, [], exit_code)
+    if not targets and options.format == "text":
+        from configurator.agents import names
+
+        no_files = f"No {names(last='or')} config files found for this user or under this folder."
+        return Result("lint", report.to_dict(), no_files, [], exit_code)
+    # github and sarif stay machine-readable with no file (an empty annotation list, an empty SARIF run)
     return Result("lint", reporter.data(report), "" if reporter.envelope else reporter.render(report), [], exit_code)

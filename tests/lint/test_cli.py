@@ -174,6 +174,21 @@ def test_no_files_at_all(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert code == 0 and "No Claude Code, Codex or OpenClaw config files found" in out
 
 
+def test_no_files_at_all_stays_machine_readable(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A CI job uploading SARIF from a repository without agent configs gets an empty, valid log, not a sentence."""
+    from jsonschema import Draft7Validator
+
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = cli("lint", "--format", "sarif")
+    log = json.loads(out)
+    assert code == 0 and log["runs"][0]["results"] == []
+    assert list(Draft7Validator(json.loads((HERE / "sarif-schema-2.1.0.json").read_text())).iter_errors(log)) == []
+    code, out, _ = cli("lint", "--format", "github")
+    assert code == 0 and out == ""
+    code, out, _ = cli("lint", "--json")
+    assert code == 0 and json.loads(out)["files"] == []
+
+
 def test_project_files_are_linted_from_the_cwd(cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / ".codex").mkdir()
     (tmp_path / ".codex" / "config.toml").write_text('wire_apii = 1\n')
