@@ -11,11 +11,9 @@ from configurator.errors import Interrupted
 
 
 class Prompter:
-    """``raw_interrupts=True`` lets Ctrl-C (KeyboardInterrupt) and end of input (EOFError) through to the
-    caller, which words its own message; by default they become :class:`Interrupted`."""
+    """Every question of every interactive flow (setup's wizard, the plan quiz)."""
 
-    def __init__(self, input: Any = None, output: Any = None, *, raw_interrupts: bool = False) -> None:
-        self._raw = raw_interrupts
+    def __init__(self, input: Any = None, output: Any = None) -> None:
         self._kw: dict[str, Any] = {}
         if input is not None:
             self._kw["input"] = input
@@ -28,8 +26,6 @@ class Prompter:
             if answer is None:  # questionary's way of saying the prompt was cancelled
                 raise KeyboardInterrupt
         except (KeyboardInterrupt, EOFError):
-            if self._raw:
-                raise
             raise Interrupted() from None
         return answer
 

@@ -1,7 +1,7 @@
 """``plan quiz``: answers about how you work -> a deterministic demand trace for the simulator.
 
 The answers come from flags, an ``--answers FILE`` (JSON or TOML) and, for what is still missing
-when run in a terminal, questionary prompts. The prompts go through a small :class:`Prompter` layer so
+when run in a terminal, questionary prompts. The prompts go through a small :class:`QuizPrompter` layer so
 tests can drive the real questionary widgets with prompt_toolkit pipe input.
 
 The numbers that turn answers into credits (tokens per request and requests per hour of each style,
@@ -214,7 +214,9 @@ def from_flags(flags: Mapping[str, Any], catalog: Catalog, assumptions: Assumpti
 
 # --- prompts ---------------------------------------------------------------------------------------
 
-class Prompter(Protocol):
+class QuizPrompter(Protocol):
+    """The quiz's questions (tests may answer them without a terminal)."""
+
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], default: Sequence[str]) -> list[str]: ...
     def select(self, message: str, choices: Sequence[tuple[Any, str]], default: Any) -> Any: ...
     def text(self, message: str, default: str, validate: Callable[[str], str | None]) -> str: ...
@@ -224,13 +226,14 @@ class Prompter(Protocol):
 class QuestionaryPrompter:
     """The real prompts: the shared :class:`configurator.prompts.Prompter` (questionary), with the quiz's
     choice shapes. ``input``/``output`` go to prompt_toolkit (tests pass a pipe and DummyOutput). Ctrl-C
-    (KeyboardInterrupt) and end of input (EOFError) reach the command, which prints one line and exits 2.
+    and end of input raise :class:`~configurator.errors.Interrupted` (``Cancelled; nothing was written.``,
+    exit 130), as in every prompt.
     """
 
     def __init__(self, input: Any = None, output: Any = None) -> None:
         from configurator.prompts import Prompter as _Shared
 
-        self._p = _Shared(input, output, raw_interrupts=True)
+        self._p = _Shared(input, output)
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, str]], default: Sequence[str]) -> list[str]:
         return self._p.checkbox(
@@ -248,7 +251,7 @@ class QuestionaryPrompter:
         return self._p.confirm(message, default=default)
 
 
-def default_prompter() -> Prompter:
+def default_prompter() -> QuizPrompter:
     return QuestionaryPrompter()
 
 
@@ -257,12 +260,13 @@ def can_prompt() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def ask(given: Mapping[str, Any], prompter: Prompter, catalog: Catalog, assumptions: Assumptions) -> Answers:
+def ask(given: Mapping[str, Any], prompter: QuizPrompter, catalog: Catalog, assumptions: Assumptions) -> Answers:
     """Ask for every answer not in ``given``, in the issue's order; return the full answers."""
     got = dict(given)
     default = Answers(models=[catalog.models[0].id] if catalog.models else [])
     if "tools" not in got:
-        got["tools"] = prompter.checkbox("Which tools do you use?", list(assumptions.tools.items()), ["claude-code"])
+        got["tools"] = prompter.checkbox("Which tools do you use?", list(assumptions.tools.items()),
+                                        list(assumptions.tools)[:1])
     if "models" not in got and catalog.models:
         got["models"] = prompter.checkbox(
             "Which models?", [(m.id, f"{m.id} ({m.name})") for m in catalog.models], default.models)

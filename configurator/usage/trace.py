@@ -11,12 +11,13 @@ from configurator.errors import ConfiguratorError
 if TYPE_CHECKING:
     from configurator.usage.report import Report
 
-Trace = list[tuple[_dt.date, float]]
+#: credits per local day, oldest first
+DailyCredits = list[tuple[_dt.date, float]]
 
 
 def demand_trace(*, days: int | None = None, tz: str | None = None, tools: Iterable[str] | str | None = None,
                  catalog: Any = None, env: Mapping[str, str] | None = None,
-                 progress: bool | None = None) -> tuple[Trace, str]:
+                 progress: bool | None = None) -> tuple[DailyCredits, str]:
     """Daily credits from the local agent logs, and a one-line note on the history they come from.
 
     The trace runs from the first to the last day with usage (days without usage are 0.0), in the
@@ -36,7 +37,7 @@ def demand_trace(*, days: int | None = None, tz: str | None = None, tools: Itera
     return trace, note
 
 
-def trace_from_report(report: Report, days: int | None = None) -> tuple[Trace, str, list[str]]:
+def trace_from_report(report: Report, days: int | None = None) -> tuple[DailyCredits, str, list[str]]:
     """(daily credits, note, models that were priced) from a usage report; see :func:`demand_trace`."""
     if not report.rows:
         looked = ", ".join(p for roots in report.scan["roots"].values() for p in roots) or \
@@ -60,7 +61,7 @@ def trace_from_report(report: Report, days: int | None = None) -> tuple[Trace, s
     last = _dt.date.fromisoformat(max(per_day))
     if days is not None:
         first = max(first, last - _dt.timedelta(days=days - 1))
-    trace: Trace = []
+    trace: DailyCredits = []
     day = first
     while day <= last:
         trace.append((day, round(per_day.get(day.isoformat(), 0.0), 6)))
@@ -96,14 +97,14 @@ def simulate_from_logs(*, catalog: Any, horizon_days: int | None = None, history
                         extra={"history": [{"date": d.isoformat(), "credits": c} for d, c in trace]})
 
 
-def _filled(trace: Iterable[tuple[_dt.date, float]]) -> Trace:
+def _filled(trace: Iterable[tuple[_dt.date, float]]) -> DailyCredits:
     values: dict[_dt.date, float] = {}
     for day, credits in trace:
         values[day] = values.get(day, 0.0) + float(credits)
     if not values:
         raise ValueError("the trace is empty")
     first, last = min(values), max(values)
-    out: Trace = []
+    out: DailyCredits = []
     day = first
     while day <= last:
         out.append((day, values.get(day, 0.0)))
@@ -111,13 +112,13 @@ def _filled(trace: Iterable[tuple[_dt.date, float]]) -> Trace:
     return out
 
 
-def _pattern(trace: Trace) -> Trace:
+def _pattern(trace: DailyCredits) -> DailyCredits:
     whole = len(trace) // 7 * 7
     return trace[-whole:] if whole else trace
 
 
 def repeat_weeks(trace: Iterable[tuple[_dt.date, float]], horizon_days: int, *,
-                 start: _dt.date | None = None) -> Trace:
+                 start: _dt.date | None = None) -> DailyCredits:
     """``horizon_days`` days of demand from ``start`` (default: the day after the trace), repeating
     the last whole weeks observed (all of the trace if it is shorter than a week).
 

@@ -159,12 +159,12 @@ ANSWERED = {"select": ("\x1b[B\r", 2), "checkbox": ("\r", [1]), "text": ("  ada 
             "password": ("k\r", "k"), "confirm": ("n", False)}
 
 
-def _ask(kind: str, keys: str, *, close: bool = False, raw: bool = False) -> object:
+def _ask(kind: str, keys: str, *, close: bool = False) -> object:
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         if close:
             pipe.close()
-        return ASK[kind](Prompter(input=pipe, output=DummyOutput(), raw_interrupts=raw))
+        return ASK[kind](Prompter(input=pipe, output=DummyOutput()))
 
 
 @pytest.mark.parametrize("kind", ASK)
@@ -181,11 +181,6 @@ def test_ctrl_c_or_end_of_input_in_a_prompt_is_interrupted(kind: str, keys: str,
     assert str(caught.value) == CANCELLED == "Cancelled; nothing was written."
     assert caught.value.exit_code == 130
 
-
-@pytest.mark.parametrize(("keys", "close", "error"), [(CTRL_C, False, KeyboardInterrupt), ("", True, EOFError)])
-def test_raw_interrupts_reach_the_caller(keys: str, close: bool, error: type[BaseException]) -> None:
-    with pytest.raises(error):
-        _ask("confirm", keys, close=close, raw=True)
 
 
 # --- shell completion through the console script -------------------------------------------------------
