@@ -53,7 +53,7 @@ class Reporter:
 
 
 def _home_short(path: str) -> str:
-    """``/home/me/.codex/config.toml`` -> ``~/.codex/config.toml`` (other paths as they are)."""
+    """``$HOME/.codex/config.toml`` -> ``~/.codex/config.toml`` (other paths as they are)."""
     home = os.path.expanduser("~").rstrip(os.sep)
     if home and home != "~" and path.startswith(home + os.sep):
         return "~" + path[len(home):]
