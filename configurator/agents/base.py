@@ -18,9 +18,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from configurator.prompts import Prompter
     from configurator.providers import ModelInfo
     from configurator.store import Document, Transaction
+    from configurator.store.formats import Format
 
 Env = Mapping[str, str]
-Format = Literal["json", "json5", "toml"]
 KeyStorage = Literal["file", "env"]
 #: the wire protocol a request is sent in
 Protocol = Literal["anthropic-messages", "openai-responses", "openai-chat"]

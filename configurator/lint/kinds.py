@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import TYPE_CHECKING
 
 from configurator.agents import AGENTS
-from configurator.agents.base import Format
 from configurator.errors import ConfiguratorError
+
+if TYPE_CHECKING:  # pragma: no cover
+    from configurator.store.formats import Format
 
 
 @dataclass(frozen=True)

@@ -127,3 +127,24 @@ def test_a_damaged_backup_folder_is_skipped(cli, tmp_path: Path) -> None:
     junk.mkdir()
     (junk / "manifest.json").write_text("{not json")
     assert [b["id"] for b in listing(cli)] == [res.backup]
+
+
+def test_restore_latest_puts_back_the_newest_backup(cli, tmp_path: Path) -> None:
+    f = tmp_path / "settings.json"
+    f.write_text('{"model": "first"}')
+    set_model(f, "second")
+    newest = set_model(f, "third").backup  # holds {"model": "second"}
+    code, out, err = cli("restore", "--latest", "--dry-run")
+    assert code == 0, err
+    assert f"Would put back backup {newest}:" in out and json.loads(f.read_text())["model"] == "third"
+    code, out, err = cli("restore", "--latest", "--json")
+    assert code == 0, err
+    assert json.loads(out)["restored"] == newest and json.loads(f.read_text())["model"] == "second"
+
+
+def test_restore_latest_without_backups_or_with_an_id_is_one_line(cli, home: Path) -> None:
+    code, out, err = cli("restore", "--latest")
+    assert code == 2 and out == "" and err.startswith("error: There is no backup to restore yet")
+    code, _, err = cli("restore", "--latest", "someid")
+    assert code == 2 and err.strip() == ("error: Give --latest alone (it picks the newest backup), not with a "
+                                         "backup id or --list.")
