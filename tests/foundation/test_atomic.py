@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from configurator import store
+from configurator.errors import ConfiguratorError
 from configurator.store import Transaction, atomic
 
 STEPS = ["temp-written", "before-fsync", "after-fsync", "before-replace"]
@@ -77,7 +78,7 @@ def test_crash_while_creating_a_file_leaves_nothing(tmp_path: Path, monkeypatch:
 
 @pytest.mark.parametrize(
     ("error", "raised"),
-    [(OSError(28, "No space left on device"), store.ConfiguratorError), (KeyboardInterrupt(), KeyboardInterrupt)],
+    [(OSError(28, "No space left on device"), ConfiguratorError), (KeyboardInterrupt(), KeyboardInterrupt)],
 )
 def test_replace_failing_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, error: BaseException, raised: type[BaseException]
@@ -101,7 +102,7 @@ def test_replace_failing_leaves_the_old_file(
         t["model"] = "new"
         data = dict(doc.data, model="new")
         tx.write(doc, tomlkit.dumps(t), expected=data)
-    if raised is store.ConfiguratorError:  # a disk problem is one clear sentence, not an internal error
+    if raised is ConfiguratorError:  # a disk problem is one clear sentence, not an internal error
         assert str(info.value).startswith(f"Could not write {f}: No space left on device.")
     assert f.read_bytes() == old
     assert leftovers(tmp_path) == []

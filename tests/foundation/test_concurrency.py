@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from configurator import store
-from configurator.errors import ConcurrentChange
+from configurator.errors import ConcurrentChange, ConfiguratorError
 
 WORKER = r"""
 import json, sys
@@ -113,7 +113,7 @@ def test_a_run_that_holds_the_lock_too_long_gives_a_clear_error(
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         monkeypatch.setattr(atomic, "LOCK_TIMEOUT", 0.3)
         t0 = time.monotonic()
-        with pytest.raises(store.ConfiguratorError) as info, store.Transaction("test") as tx:
+        with pytest.raises(ConfiguratorError) as info, store.Transaction("test") as tx:
             tx.open(f)
         assert time.monotonic() - t0 < 3
         assert str(info.value).startswith(f"Another configurator run is changing {f}")

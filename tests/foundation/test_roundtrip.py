@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from configurator import store
+from configurator.errors import ConfiguratorError
 from configurator.store import (
     DELETE,
     Change,
@@ -372,7 +373,7 @@ def test_toml_write_refuses_text_that_does_not_hold_the_intended_data(tmp_path: 
     f = tmp_path / "config.toml"
     f.write_text(text)
     wrong = 'model = "a"\n\n[other]\ny = 2\nprofile.x = 1\n'  # profile moved under [other]
-    with pytest.raises(store.ConfiguratorError, match="Refusing to write"), Transaction("t") as tx:
+    with pytest.raises(ConfiguratorError, match="Refusing to write"), Transaction("t") as tx:
         doc = tx.open(f)
         tx.write(doc, wrong, expected=doc.data)
     assert f.read_text() == text
