@@ -144,6 +144,8 @@ class Agent:
     active: Callable[[Env], ActiveProvider | None]
     #: what to run next, after setup
     next_step: str
+    #: the wire protocol the agent sends model requests in, as setup configures it
+    protocol: Protocol
     usage: UsageSource | None = None
     #: refuse a profile this agent cannot take, before anything is written
     check_profile: Callable[[Profile], None] | None = None

@@ -173,6 +173,7 @@ AGENT = Agent(
     apply=apply,
     active=active,
     next_step="Claude Code: run `claude` (or `claude -p \"hello\"`); `/status` shows the base URL in use.",
+    protocol="anthropic-messages",
     usage=UsageSource("configurator.usage.discovery:claude_files", "configurator.usage.claude",
                       aliases=("claude", "claudecode", "claude_code")),
     ask=ask,

@@ -335,6 +335,7 @@ AGENT = Agent(
     apply=apply,
     active=active,
     next_step="Codex: run `codex`; `codex doctor` checks that the config loads and the key is found.",
+    protocol="openai-responses",
     usage=UsageSource("configurator.usage.discovery:codex_files", "configurator.usage.codex"),
     check_profile=check_profile,
     reserved_provider_ids=RESERVED_PROVIDER_IDS,

@@ -177,5 +177,6 @@ AGENT = Agent(
     apply=apply,
     active=active,
     next_step="OpenClaw: run `openclaw config validate`, then `openclaw` as usual.",
+    protocol="openai-chat",
     usage=UsageSource("configurator.usage.discovery:openclaw_files", "configurator.usage.openclaw"),
 )
