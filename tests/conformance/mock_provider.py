@@ -6,7 +6,8 @@ Stdlib only.  Serves, on 127.0.0.1 and a random free port:
   the body has ``"stream": true``; ``POST /v1/messages/count_tokens``.
 * OpenAI Responses        ``POST /v1/responses`` (SSE as the Codex CLI expects).
 * OpenAI Chat Completions ``POST /v1/chat/completions`` (stream and not).
-* ``GET /v1/models`` (OpenAI and Anthropic list shapes merged).
+* ``GET /v1/models`` (OpenAI and Anthropic list shapes merged); ``model_fields`` adds fields per model id
+  (e.g. the protocols a model speaks), so a test can serve a list with or without them.
 
 Every request (also 401/404 ones) is recorded in ``.requests`` as a dict:
 ``method``, ``path`` (incl. query string), ``auth`` (``Authorization`` or
@@ -201,6 +202,7 @@ class _Handler(BaseHTTPRequestHandler):
                         "created": 1700000000,
                         "created_at": "2025-01-01T00:00:00Z",
                         "owned_by": "mock",
+                        **self.mock.model_fields.get(m, {}),
                     }
                     for m in ids
                 ],
@@ -384,12 +386,15 @@ class MockProvider:
         max_requests: int = 1000,
         host: str = "127.0.0.1",
         disabled: tuple[str, ...] = (),
+        model_fields: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         self.api_key = api_key
         #: routes (e.g. "/v1/responses") answered 404 as if the provider did not serve them
         self.disabled = set(disabled)
         self.reply = reply
         self.models = models or ["deepseek-ai/deepseek-v4-pro", "deepseek-ai/deepseek-v4-flash"]
+        #: model id -> extra fields of its /v1/models entry
+        self.model_fields = model_fields or {}
         self.max_lifetime = max_lifetime
         self.max_requests = max_requests
         self.requests: list[dict[str, Any]] = []
@@ -425,6 +430,12 @@ class MockProvider:
 
     def paths(self) -> list[str]:
         return [r["path"] for r in self.requests]
+
+    def models_requested(self) -> list[str]:
+        """The ``model`` of every model request (messages, responses, chat completions), in order."""
+        return [r["json"]["model"] for r in self.requests
+                if isinstance(r.get("json"), dict) and isinstance(r["json"].get("model"), str)
+                and urlsplit(r["path"]).path.rstrip("/") in ("/v1/messages", "/v1/responses", "/v1/chat/completions")]
 
     def __enter__(self) -> MockProvider:
         return self.start()
