@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from configurator import agents
 from configurator.errors import ConfiguratorError
-from configurator.providers import derive_base_urls, key_is_printable, load_preset, preset_ids
+from configurator.providers import (
+    Preset,
+    derive_base_urls,
+    key_is_printable,
+    load_preset,
+    normalize_openai_url,
+    preset_ids,
+)
 from configurator.secrets import is_placeholder, register
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -116,24 +123,68 @@ def ask(opts: SetupOptions, p: Prompter) -> SetupOptions:
         answers["api_key_env"] = p.text(
             "Environment variable that holds the key:", default=preset.env_var, validate=_validate_env_name
         )
-    choices = [(f"{m.name} ({m.id})", m.id) for m in preset.models]
     model = opts.model
+    if "model" in given and "fast_model" in given:
+        return _with_agent_answers(opts, p, tools, answers)
+    choices = _model_choices(preset, opts, answers)
     if "model" not in given:
-        if preset.is_custom:
-            model = p.text("Main model id:", validate=lambda v: bool(v.strip()) or "Enter a model id.")
-        else:
-            model = p.select("Main model:", choices, default=preset.main_model)
-        answers["model"] = model
+        model = answers["model"] = _ask_model(p, ("Main model:", "Main model id:"), choices, preset.main_model)
     if "fast_model" not in given:
-        if preset.is_custom:
-            answers["fast_model"] = p.text("Fast model id (for background tasks):", default=model or "")
-        else:
-            answers["fast_model"] = p.select("Fast model (background tasks):", choices, default=preset.fast_model)
+        answers["fast_model"] = _ask_model(
+            p, ("Fast model (background tasks):", "Fast model id (for background tasks):"), choices,
+            preset.fast_model if not preset.is_custom else model)
+    return _with_agent_answers(opts, p, tools, answers)
+
+
+def _with_agent_answers(opts: SetupOptions, p: Prompter, tools: Sequence[str], answers: dict[str, Any]) -> SetupOptions:
     for agent_id in tools:
         agent = agents.get(agent_id)
         if agent.ask is not None:
-            answers.update(agent.ask(p, given))
+            answers.update(agent.ask(p, opts.given))
     return dataclasses.replace(opts, **answers)
+
+
+_OTHER = "\0other"
+
+
+def _model_choices(preset: Preset, opts: SetupOptions, answers: dict[str, Any]) -> list[tuple[str, str]]:
+    """The preset's models first, then every other model the provider lists (when it can be asked)."""
+    from configurator.provider_models import fetch
+
+    choices = [(f"{m.name} ({m.id})", m.id) for m in preset.models]
+    base = _openai_base(preset, opts, answers)
+    storage = answers.get("key_storage", opts.key_storage)
+    key = answers.get("key") if storage == "file" else os.environ.get(answers.get("api_key_env") or opts.api_key_env
+                                                                      or preset.env_var)
+    listed, _ = fetch(base, key) if base else (None, None)  # why not: one note in the result
+    if listed is not None:
+        known = {mid for _, mid in choices}
+        choices += [(mid, mid) for mid in listed.ids if mid not in known]
+    return choices
+
+
+def _openai_base(preset: Preset, opts: SetupOptions, answers: dict[str, Any]) -> str | None:
+    if not preset.is_custom:
+        return preset.openai_base_url
+    try:
+        if answers.get("openai_base_url") or opts.openai_base_url:
+            return normalize_openai_url(str(answers.get("openai_base_url") or opts.openai_base_url))
+        url = answers.get("base_url") or opts.base_url
+        return derive_base_urls(str(url))[1] if url else None
+    except ConfiguratorError:
+        return None
+
+
+def _ask_model(p: Prompter, questions: tuple[str, str], choices: list[tuple[str, str]], default: str | None) -> str:
+    """A list to pick from (plus "another id"), or a text question when there is no list."""
+    pick, type_in = questions
+    if not choices:
+        return p.text(type_in, default=default or "", validate=lambda v: bool(v.strip()) or "Enter a model id.")
+    picked = p.select(pick, [*choices, ("Another model id…", _OTHER)],
+                      default=default if any(mid == default for _, mid in choices) else choices[0][1])
+    if picked == _OTHER:
+        return p.text(type_in, validate=lambda v: bool(v.strip()) or "Enter a model id.")
+    return str(picked)
 
 
 def confirm(changed: list[WriteResult], p: Prompter) -> bool:

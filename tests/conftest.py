@@ -27,6 +27,8 @@ def home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("HOME", str(h))
     for var in _SCRUB:
         monkeypatch.delenv(var, raising=False)
+    # setup asks a provider for its model list; tests never reach out (discovery tests unset this)
+    monkeypatch.setenv("AGENT_CONFIGURATOR_OFFLINE", "1")
     return h
 
 

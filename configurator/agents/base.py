@@ -146,6 +146,8 @@ class Agent:
     next_step: str
     #: the wire protocol the agent sends model requests in, as setup configures it
     protocol: Protocol
+    #: the agent sends requests to the fast (background) model too, not only to the main one
+    uses_fast_model: bool = True
     usage: UsageSource | None = None
     #: refuse a profile this agent cannot take, before anything is written
     check_profile: Callable[[Profile], None] | None = None

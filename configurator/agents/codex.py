@@ -336,6 +336,7 @@ AGENT = Agent(
     active=active,
     next_step="Codex: run `codex`; `codex doctor` checks that the config loads and the key is found.",
     protocol="openai-responses",
+    uses_fast_model=False,
     usage=UsageSource("configurator.usage.discovery:codex_files", "configurator.usage.codex"),
     check_profile=check_profile,
     reserved_provider_ids=RESERVED_PROVIDER_IDS,

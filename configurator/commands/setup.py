@@ -152,7 +152,40 @@ def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
     )
     if key_env and not os.environ.get(key_env):
         notes.append(f"${key_env} is not set in this shell; export it before starting the tools.")
+    notes += check_models(profile, opts)
     return profile, notes
+
+
+def check_models(profile: Profile, opts: SetupOptions) -> list[str]:
+    """Refuse a model the provider does not list ("did you mean"), or one that does not speak the API an agent
+    uses; when the list cannot be had, one note (only where a model was chosen: flags or the wizard)."""
+    from configurator.provider_models import PROTOCOL_LABELS, fetch
+
+    key = profile.key if profile.key is not None else os.environ.get(profile.key_env or "")
+    models, why = fetch(profile.openai_base_url, key)
+    if models is None:
+        return [why] if why and (opts.model or opts.fast_model or opts.interactive) else []
+    notes: list[str] = []
+    provider = profile.provider_name
+    for flag, given, chosen in (("--model", opts.model, profile.model.id),
+                                ("--fast-model", opts.fast_model, profile.fast_model.id)):
+        if chosen in models.ids:
+            continue
+        if given:
+            close = models.closest(chosen)
+            hint = f"; did you mean {' or '.join(close)}?" if close else f"; it lists {len(models.ids)} models."
+            raise ConfiguratorError(f"{flag} {chosen!r} is not a model {provider} offers{hint} (Nothing was written.)")
+        notes.append(f"{provider} does not list the preset's model {chosen}; check it, or pick one with {flag}.")
+    for agent in map(agents.get, opts.tools or agents.IDS):
+        used = {profile.model.id, profile.fast_model.id} if agent.uses_fast_model else {profile.model.id}
+        for model in sorted(used):
+            if models.serves(model, agent.protocol) is False:
+                spoken = ", ".join(sorted(PROTOCOL_LABELS[p] for p in models.protocols[model])) or "no API we know"
+                raise ConfiguratorError(
+                    f"{agent.display} sends {PROTOCOL_LABELS[agent.protocol]} requests, but {provider} serves {model} "
+                    f"only as {spoken}; choose another model, or leave {agent.display} out with --tool. "
+                    "(Nothing was written.)")
+    return notes
 
 
 @dataclass(frozen=True)
