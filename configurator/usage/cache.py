@@ -15,8 +15,8 @@ records in file order, so the totals are those of a full scan (tests check this)
   coarser than a nanosecond could give a rewrite of the same size the same stamp (git's "racy
   clean" problem). Those are the live session files anyway. (The stamp's change time still tells
   a file whose modification time was set back.)
-- OpenClaw's SQLite store is never cached: its ``-wal`` file changes while the database file's own
-  stamp does not.
+- SQLite stores (OpenClaw's, opencode's ``opencode.db``) are never cached: their ``-wal`` file changes
+  while the database file's own stamp does not. opencode's legacy per-message JSON files are.
 - The file starts with a checksum of the rest: anything unexpected while loading (a truncated,
   damaged or foreign file) means an empty cache; the scan then reads everything and writes a fresh
   one. The file name covers our version, the Python version (marshal's format), the zone and mode.

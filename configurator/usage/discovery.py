@@ -14,6 +14,12 @@
   ``.jsonl.deleted.<time>`` archives OpenClaw leaves behind), where ``<state>`` is
   ``$OPENCLAW_STATE_DIR``, else ``$OPENCLAW_HOME/.openclaw``, else ``~/.openclaw``; plus the legacy
   folders ``~/.clawdbot``, ``~/.moltbot`` and ``~/.moldbot``.
+- opencode: in each data folder — ``$OPENCODE_DATA_DIR`` (one path or a comma-separated list, ccusage's
+  variable), else ``$XDG_DATA_HOME/opencode``, else ``~/.local/share/opencode`` — the database
+  ``$OPENCODE_DB`` (absolute, or a name in the folder), ``opencode.db`` and the channel databases
+  ``opencode-*.db``, then the legacy message files ``storage/message/**/*.json``; folder by folder, so
+  that de-duplication keeps the database's copy of a message, as ccusage does. Sources:
+  :mod:`configurator.usage.opencode`.
 """
 
 from __future__ import annotations
@@ -26,11 +32,14 @@ from pathlib import Path
 
 from configurator import paths
 from configurator.agents import AGENTS, claude_code, codex, openclaw
+from configurator.agents import opencode as opencode_agent
 
-#: the agents whose logs the readers know (their modules: usage.claude, usage.codex, usage.openclaw)
+#: the agents whose logs the readers know (their modules: usage.claude, usage.codex, usage.openclaw,
+#: usage.opencode)
 CLAUDE = claude_code.ID
 CODEX = codex.ID
 OPENCLAW = openclaw.ID
+OPENCODE = opencode_agent.ID
 #: every agent with a usage source, in registry order
 TOOLS = tuple(a.id for a in AGENTS.values() if a.usage is not None)
 TOOL_NAMES = {a.id: a.display for a in AGENTS.values()}
@@ -198,6 +207,69 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
                 continue
     found.sort(key=lambda item: item[0])
     return [SourceFile(OPENCLAW, *item) for item in found], [str(r) for r in roots], []
+
+
+def opencode_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
+    """opencode data folders that exist, in ccusage's order (``$OPENCODE_DATA_DIR`` else the XDG one)."""
+    e = _env(env)
+    custom = e.get("OPENCODE_DATA_DIR", "")
+    if custom.strip():
+        candidates = [_expand(part.strip(), e) for part in custom.split(",") if part.strip()]
+    else:
+        candidates = [opencode_agent.data_dir(e)]  # $XDG_DATA_HOME/opencode, else ~/.local/share/opencode
+    found: list[Path] = []
+    for path in candidates:
+        if path.is_dir() and path not in found:
+            found.append(path)
+    return found
+
+
+def _opencode_db(name: str) -> bool:
+    return name == "opencode.db" or (name.startswith("opencode-") and name.endswith(".db"))
+
+
+def opencode_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
+    e = _env(env)
+    dirs = opencode_dirs(e)
+    chosen = e.get("OPENCODE_DB", "").strip()
+    found: list[tuple[str, int, Stamp | None]] = []
+    seen: set[str] = set()
+
+    def add_db(path: Path) -> None:
+        try:
+            real = os.path.realpath(path)
+            if real in seen or not path.is_file():
+                return
+            seen.add(real)
+            # SQLite in WAL mode: new rows are in the -wal file while the database's stamp stays
+            found.append((str(path), path.stat().st_size + _size(Path(f"{path}-wal")), None))
+        except OSError:
+            return
+
+    absolute = chosen != ":memory:" and (os.path.isabs(chosen) or chosen.startswith("~"))
+    if absolute:
+        add_db(_expand(chosen, e))
+    for base in dirs:
+        if chosen and chosen != ":memory:" and not absolute:
+            add_db(base / chosen)
+        try:
+            names = sorted(name for name in os.listdir(base) if _opencode_db(name))
+        except OSError:
+            names = []
+        for name in names:
+            add_db(base / name)
+        legacy: list[tuple[str, int, Stamp | None]] = []
+        _walk(base / "storage" / "message", lambda name: name.endswith(".json"), legacy)
+        legacy.sort(key=lambda item: item[0])
+        found.extend(legacy)
+    return [SourceFile(OPENCODE, *item) for item in found], [str(d) for d in dirs], []
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def discover(tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None) -> Discovery:

@@ -217,7 +217,8 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
     if not any(result.files.values()):
         looked = [p for tool in chosen for p in result.roots.get(tool, [])]
         notes.append("no transcripts found" + (f" in {', '.join(looked)}" if looked else
-                                                " (looked in ~/.claude, ~/.config/claude, ~/.codex, ~/.openclaw)"))
+                                                " (looked in ~/.claude, ~/.config/claude, ~/.codex, ~/.openclaw, "
+                                                "~/.local/share/opencode)"))
 
     history: dict[str, Any] = {"note": note, "first_date": None, "last_date": None, "days": 0, "active_days": 0,
                                "by_tool": {t: {"first_date": a, "last_date": b} for t, (a, b) in

@@ -6,6 +6,13 @@ records per file back. The parent merges the runs *in file order* while the work
 de-duplication keeps the first copy read, exactly as ccusage does — and meanwhile loads the plan
 catalog. Small histories are read in-process (processes cost more than they save there), and so is
 everything when worker processes cannot be started.
+
+Claude Code and Codex records have shapes of their own (responses merged by id, cumulative totals).
+Every other reader (the module an agent's ``UsageSource.reader`` names) has the keyed-entry shape:
+``read_file(path, bucket) -> (entries, malformed, invalid)`` with each entry
+``(key, date, model, non-cached input, cache read, cache write, output)``, one request each; an entry
+whose key was seen before for the same tool is a copy and counts once (a ``None`` key never matches).
+A new agent with such a reader needs no change here.
 """
 
 from __future__ import annotations
@@ -18,9 +25,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from configurator.usage import claude, codex, openclaw, pool
+from configurator.usage import claude, codex, pool
 from configurator.usage.dates import Bucketer, ZoneSpec
-from configurator.usage.discovery import CLAUDE, CODEX, OPENCLAW, TOOLS, SourceFile, discover
+from configurator.usage.discovery import CLAUDE, CODEX, TOOLS, SourceFile, discover
 
 if TYPE_CHECKING:
     from configurator.usage import cache
@@ -33,6 +40,8 @@ PROGRESS_DELAY = 0.5
 RowKey = tuple[str, str, str]  # (date, tool, model)
 #: one counted request: (date, model, non-cached input, cache read, cache write, output)
 Counted = tuple[str, str | None, int, int, int, int]
+#: what a keyed-entry reader yields per record: (dedupe key, date, model, input, cache read, cache write, output)
+KeyedEntry = tuple[Any, str, str | None, int, int, int, int]
 
 
 @dataclass
@@ -88,7 +97,8 @@ class Task(NamedTuple):
 
 
 #: what reading one part gives (sent through a pipe with marshal, and kept in the cache as it is):
-#: claude.FileResult, codex.FileResult or openclaw.FileResult by the part's tool; None when unreadable
+#: claude.FileResult, codex.FileResult, or (list[KeyedEntry], malformed, invalid) from any other
+#: reader (openclaw.FileResult, opencode.FileResult); None when unreadable
 PartResult = Any
 #: what a worker sends back for one task: (result of each part, worker pid, worker peak RSS in MB)
 TaskResult = tuple[list[PartResult], int, float]
@@ -101,6 +111,23 @@ def _init_worker(spec: ZoneSpec, compat: bool = False, share: bool = True) -> No
     _SEEN = {} if share else None
 
 
+_READERS: dict[str, Any] = {}
+
+
+def _reader(tool: str) -> Any:
+    """The reader module the agent's :class:`~configurator.agents.base.UsageSource` names (imported once)."""
+    module = _READERS.get(tool)
+    if module is None:
+        import importlib
+
+        from configurator.agents import AGENTS
+
+        source = AGENTS[tool].usage
+        assert source is not None
+        module = _READERS[tool] = importlib.import_module(source.reader)
+    return module
+
+
 def _read_one(part: Part, bucket: Bucketer) -> PartResult:
     tool, path, _, first, stop = part
     try:
@@ -108,7 +135,7 @@ def _read_one(part: Part, bucket: Bucketer) -> PartResult:
             return claude.read_file(path, bucket, _COMPAT, first, stop, _SEEN)
         if tool == CODEX:
             return codex.read_file(path, bucket)
-        return openclaw.read_file(path, bucket)
+        return _reader(tool).read_file(path, bucket)
     except OSError:
         return None  # vanished or unreadable since discovery
 
@@ -338,8 +365,9 @@ class _Merge:
         self.unreadable: set[int] = set()
         self.claude = claude.Deduper()
         self.codex = codex.Merger()
-        self.openclaw_seen: set[openclaw.EntryKey] = set()
-        self.openclaw: list[Counted] = []
+        #: keyed-entry tools (in the order their first file comes): keys seen, counted requests
+        self.keys_seen: dict[str, set[Any]] = {}
+        self.keyed: dict[str, list[Counted]] = {}
 
     def add(self, first: int, results: list[PartResult]) -> None:
         """Results of the parts at positions ``first``, ``first + 1``, ... (positions arrive in order)."""
@@ -379,11 +407,13 @@ class _Merge:
                 self.codex.add_file(events, copied_second)
             else:
                 entries, malformed, invalid = res
-                seen = self.openclaw_seen
+                seen = self.keys_seen.setdefault(tool, set())
+                push = self.keyed.setdefault(tool, []).append
                 for key, date, model, inp, cr, cw, out in entries:
-                    if key not in seen:
-                        seen.add(key)
-                        self.openclaw.append((date, model, inp, cr, cw, out))
+                    if key is None or key not in seen:
+                        if key is not None:
+                            seen.add(key)
+                        push((date, model, inp, cr, cw, out))
             if malformed or invalid:
                 r.malformed_lines += malformed
                 r.invalid_records += invalid
@@ -421,5 +451,6 @@ class _Merge:
                       for _mid, _rid, _side, date, model, inp, out, cw, cr, _speed in self.claude.slots
                       if inp or out or cw or cr))
         fold(CODEX, self.codex.deltas)
-        fold(OPENCLAW, self.openclaw)
+        for tool, counted in self.keyed.items():
+            fold(tool, counted)
         self.result.span = spans
