@@ -57,7 +57,7 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
     """Return the data in ``text``; raise :class:`ParseError` with line and column otherwise."""
     if fmt == "json":
         try:
-            return json.loads(text) if text.strip() else {}
+            return _check_depth(json.loads(text), fmt, path) if text.strip() else {}
         except json.JSONDecodeError as e:
             raise ParseError(str(path), fmt, e.lineno, e.colno, e.msg) from None
         except RecursionError:
@@ -65,11 +65,11 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
         except ValueError as e:  # e.g. an integer longer than sys.get_int_max_str_digits()
             raise _number_error(text, path, fmt, e) from None
     if fmt == "json5":
-        return parse_json5(text, path)
+        return _check_depth(parse_json5(text, path), fmt, path)
     if fmt == "toml":
         tomllib = _tomllib()
         try:
-            return tomllib.loads(text)
+            data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
             line = getattr(e, "lineno", None)
             col = getattr(e, "colno", None)
@@ -88,6 +88,7 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
             raise ParseError(str(path), fmt, 1, 1, "nested too deeply") from None
         except ValueError as e:  # e.g. an integer longer than sys.get_int_max_str_digits()
             raise _number_error(text, path, fmt, e) from None
+        return _check_depth(data, fmt, path)
     raise ValueError(f"unknown format {fmt!r}")
 
 
@@ -239,20 +240,60 @@ def join_surrogates(s: str) -> str:
 
 
 def same_data(a: Any, b: Any) -> bool:
-    """Deep equality that also treats NaN as equal to NaN and keeps bool distinct from int."""
-    if isinstance(a, bool) or isinstance(b, bool):
-        return type(a) is type(b) and a == b
-    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
-        return True
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(same_data(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(same_data(x, y) for x, y in zip(a, b, strict=True))
-    if hasattr(a, "unwrap"):
-        a = a.unwrap()
-    if hasattr(b, "unwrap"):
-        b = b.unwrap()
-    return bool(a == b)
+    """Deep equality that also treats NaN as equal to NaN and keeps bool distinct from int (no recursion:
+    a file nested hundreds of levels deep is compared like any other)."""
+    stack = [(a, b)]
+    while stack:
+        a, b = stack.pop()
+        if isinstance(a, bool) or isinstance(b, bool):
+            if not (type(a) is type(b) and a == b):
+                return False
+            continue
+        if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+            continue
+        if isinstance(a, dict) and isinstance(b, dict):
+            if a.keys() != b.keys():
+                return False
+            stack.extend((a[k], b[k]) for k in a)
+            continue
+        if isinstance(a, list) and isinstance(b, list):
+            if len(a) != len(b):
+                return False
+            stack.extend(zip(a, b, strict=True))
+            continue
+        if hasattr(a, "unwrap"):
+            a = a.unwrap()
+        if hasattr(b, "unwrap"):
+            b = b.unwrap()
+        if not bool(a == b):
+            return False
+    return True
+
+
+#: deepest nesting the store reads (JSON/JSON5; TOML: what tomlkit, which edits it, can take)
+MAX_DEPTH = {"json": 400, "json5": 400, "toml": 100}
+
+
+def too_deep(data: Any, limit: int) -> bool:
+    """Whether ``data`` nests objects/arrays more than ``limit`` levels deep (iterative)."""
+    if not isinstance(data, (dict, list)):
+        return False
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in (node.values() if isinstance(node, dict) else node):
+            if isinstance(child, (dict, list)):
+                stack.append((child, depth + 1))
+    return False
+
+
+def _check_depth(data: Any, fmt: str, path: str | PurePath) -> Any:
+    limit = MAX_DEPTH.get(fmt, 400)
+    if too_deep(data, limit):
+        raise ParseError(str(path), fmt, 1, 1, f"nested too deeply (more than {limit} levels)")
+    return data
 
 
 def unterminated_block_comment(text: str) -> int | None:
