@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +28,9 @@ def run(opts: DoctorOptions) -> Result:
     ]
     legacy = [str(p) for p in paths.openclaw_legacy_dirs()]
     notes = [f"legacy OpenClaw folder found (read-only for configurator): {p}" for p in legacy]
+    stale = [str(p) for p in _stale_temp_files(files)]
+    notes += [f"temporary file left by an interrupted configurator run (it may hold an API key): {p}; the next "
+              "setup removes it, or delete it yourself" for p in stale]
 
     def text() -> str:
         lines = ["Tools:"]
@@ -45,7 +49,18 @@ def run(opts: DoctorOptions) -> Result:
     return Result(
         "doctor",
         {"tools": [t.to_dict() for t in found], "files": files, "legacy_openclaw_dirs": legacy,
-         "backups_dir": str(paths.backups_dir())},
+         "backups_dir": str(paths.backups_dir()), "stale_temp_files": stale},
         text,
         notes,
     )
+
+
+def _stale_temp_files(files: list[dict[str, object]]) -> list[Path]:
+    """Our temp files older than a minute next to the config files (a run killed while writing left them)."""
+    from configurator.store.atomic import stale_temp_files
+
+    folders: list[Path] = []
+    for f in files:
+        path = Path(str(f["path"]))
+        folders += [path.parent, Path(os.path.realpath(path)).parent]  # a linked file's temp files sit by its target
+    return stale_temp_files(folders)

@@ -15,6 +15,8 @@ class RestoreOptions:
     list: bool = False
     latest: bool = False
     dry_run: bool = False
+    #: also put back files that are read-only now (they stay read-only)
+    force: bool = False
 
 
 def run(opts: RestoreOptions) -> Result:
@@ -24,12 +26,12 @@ def run(opts: RestoreOptions) -> Result:
         backups = store.list_backups()
         if not backups:
             raise ConfiguratorError(f"There is no backup to restore yet (backups are kept in {paths.backups_dir()}).")
-        return _restore(backups[-1].id, dry_run=opts.dry_run)
+        return _restore(backups[-1].id, dry_run=opts.dry_run, force=opts.force)
     if opts.list or opts.backup_id is None:
         if opts.backup_id is not None:
             raise ConfiguratorError("Give either --list or a backup id, not both.")
         return _list()
-    return _restore(opts.backup_id, dry_run=opts.dry_run)
+    return _restore(opts.backup_id, dry_run=opts.dry_run, force=opts.force)
 
 
 def _list() -> Result:
@@ -49,8 +51,10 @@ def _list() -> Result:
     return Result("restore", {"backups": [b.to_dict() for b in backups]}, text)
 
 
-def _restore(backup_id: str, *, dry_run: bool) -> Result:
-    backup, results, new_id = store.restore_backup(backup_id, dry_run=dry_run)
+def _restore(backup_id: str, *, dry_run: bool, force: bool = False) -> Result:
+    """All or nothing: a damaged backup (checksum, stored names) or a target that cannot be written changes no
+    file; the error says so."""
+    backup, results, new_id = store.restore_backup(backup_id, dry_run=dry_run, force=force)
 
     def text() -> str:
         verb = "Would put back" if dry_run else "Put back"
