@@ -167,11 +167,12 @@ def fsync_dir(directory: Path) -> None:
 
 # --- temp files left by a killed run ---------------------------------------------------------------------------
 
-def stale_temp_files(folders: Iterable[Path], *, older_than: float = STALE_SECONDS) -> list[Path]:
+def stale_temp_files(folders: Iterable[Path], *, older_than: float | None = None) -> list[Path]:
     """Our temp files (``.<name>.XXXXXXXX.configurator-tmp``, regular files owned by us) in ``folders`` whose
     last change is more than ``older_than`` seconds ago: left by a run that was killed while writing. They may
     hold an API key."""
     now = time.time()
+    older_than = STALE_SECONDS if older_than is None else older_than
     found: list[Path] = []
     seen: set[Path] = set()
     for folder in folders:

@@ -22,7 +22,8 @@ from typing import Any
 
 from configurator import paths
 from configurator.errors import ConfiguratorError
-from configurator.store.atomic import STALE_SECONDS, make_private_dirs
+from configurator.store import atomic
+from configurator.store.atomic import make_private_dirs
 
 _ID = re.compile(r"\A\d{8}T\d{6}-\d{6}Z\Z")
 _SHA = re.compile(r"\A[0-9a-f]{64}\Z")
@@ -160,9 +161,10 @@ class BackupWriter:
                 os.close(dfd)
 
 
-def remove_incomplete(root: Path, *, older_than: float = STALE_SECONDS) -> None:
+def remove_incomplete(root: Path, *, older_than: float | None = None) -> None:
     """Remove backup folders without a manifest (a run killed before it changed anything) older than a minute."""
     now = time.time()
+    older_than = atomic.STALE_SECONDS if older_than is None else older_than
     try:
         names = os.listdir(root)
     except OSError:
