@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from configurator.agents import claude_code, codex, openclaw
+from configurator.agents import claude_code, codex, openclaw, opencode
 from configurator.agents.base import Agent, ConfigFile, Env, FileKind
 from configurator.errors import ConfiguratorError
 
-AGENTS: dict[str, Agent] = {a.id: a for a in (claude_code.AGENT, codex.AGENT, openclaw.AGENT)}
+AGENTS: dict[str, Agent] = {a.id: a for a in (claude_code.AGENT, codex.AGENT, openclaw.AGENT, opencode.AGENT)}
 #: every agent id, in registry order (the order of `--tool` choices, setup and reports)
 IDS: tuple[str, ...] = tuple(AGENTS)
 

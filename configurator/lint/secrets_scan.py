@@ -9,7 +9,7 @@ from typing import Any
 from configurator.lint.findings import KeyPath
 from configurator.secrets import is_placeholder
 
-_ENV_REF = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{env:[A-Za-z_][A-Za-z0-9_]*\}|[A-Z][A-Z0-9_]*")
+_ENV_REF = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\{env:[A-Za-z_][A-Za-z0-9_]*\}|\{file:[^}]+\}|[A-Z][A-Z0-9_]*")
 _SECRET_ENDINGS = ("apikey", "token", "secret", "password", "authorization")
 _NOT_SECRET_ENDINGS = ("envvar", "envkey", "helper", "tokens", "file", "path", "url", "env")
 
@@ -31,7 +31,7 @@ def strip_scheme(value: str) -> str:
 
 
 def is_env_reference(value: str) -> bool:
-    """``${VAR}``, ``$VAR``, ``{env:VAR}`` or a bare ``VAR_NAME``: a pointer to a key, not a key."""
+    """``${VAR}``, ``$VAR``, ``{env:VAR}``, ``{file:path}`` or a bare ``VAR_NAME``: a pointer to a key, not a key."""
     return bool(_ENV_REF.fullmatch(value.strip()))
 
 
@@ -55,3 +55,45 @@ def iter_secrets(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]
         for i, value in enumerate(data):
             if isinstance(value, (dict, list)):
                 yield from iter_secrets(value, path + (i,))
+
+
+def iter_strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
+    """Every string value in ``data`` (objects and arrays, any depth), with its key path."""
+    stack: list[tuple[KeyPath, Any]] = [(path, data)]
+    while stack:
+        kp, node = stack.pop()
+        if isinstance(node, str):
+            yield kp, node
+        elif isinstance(node, dict):
+            stack.extend((kp + (k,), v) for k, v in reversed(list(node.items())) if isinstance(k, str))
+        elif isinstance(node, list):
+            stack.extend((kp + (i,), v) for i, v in reversed(list(enumerate(node))))
+
+
+#: schemes whose user name alone is a credential when sent (http basic auth, a token in the user part)
+_WEB_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+
+
+def url_credentials(value: str) -> str | None:
+    """``value`` shown with its credentials masked when it is a URL carrying them (``https://user:pass@host``,
+    ``https://TOKEN@host``, any scheme with a password), else None."""
+    from urllib.parse import urlsplit
+
+    v = value.strip()
+    if "://" not in v or "@" not in v or any(c.isspace() for c in v):
+        return None
+    try:
+        parts = urlsplit(v)
+    except ValueError:
+        return None
+    if not parts.scheme or "@" not in parts.netloc:
+        return None
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    user, colon, _password = userinfo.partition(":")
+    if not colon and parts.scheme.lower() not in _WEB_SCHEMES:
+        return None  # ssh://git@host: a user name, no secret
+    from configurator.secrets import mask
+
+    shown_user = mask(user) if len(user) >= 12 else user
+    masked = f"{shown_user}:****" if colon else shown_user
+    return parts._replace(netloc=f"{masked}@{hostport}").geturl()

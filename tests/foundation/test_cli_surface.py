@@ -30,7 +30,7 @@ ENTRY_POINT = BIN / "configurator"  # the console script pip installed next to t
 USAGE_ERRORS = [
     (["setup", "--frob"], "error: No such option '--frob' (see `configurator setup --help`)."),
     (["setup", "--tool", "x"], "error: Invalid value for '--tool': 'x' is not one of 'claude-code', 'codex', "
-                               "'openclaw' (see `configurator setup --help`)."),
+                               "'openclaw', 'opencode' (see `configurator setup --help`)."),
     (["lint", "--explain"], "error: Option '--explain' requires an argument (see `configurator lint --help`)."),
     (["plan", "quiz", "--style"], "error: Option '--style' requires an argument "
                                   "(see `configurator plan quiz --help`)."),

@@ -102,6 +102,7 @@ def test_doctor_lists_every_location_with_exists(cli, home: Path, tmp_path: Path
         ("user", "codex", "config.toml"): (home / ".codex" / "config.toml", True),
         ("user", "codex", "auth.json"): (home / ".codex" / "auth.json", False),
         ("user", "openclaw", "openclaw.json"): (home / ".openclaw" / "openclaw.json", False),
+        ("user", "opencode", "opencode.json"): (home / ".config" / "opencode" / "opencode.json", False),
         ("project", "claude-code", "settings.json"): (project / ".claude" / "settings.json", True),
         ("project", "claude-code", "settings.local.json"): (project / ".claude" / "settings.local.json", False),
     }
@@ -109,7 +110,8 @@ def test_doctor_lists_every_location_with_exists(cli, home: Path, tmp_path: Path
         assert files[key]["path"] == str(path) and files[key]["exists"] is exists, key
     assert env["legacy_openclaw_dirs"] == [str(home / ".clawdbot")]
     assert any(".clawdbot" in n for n in env["notes"])
-    assert {t["tool"]: t["executable"] for t in env["tools"]} == {"claude-code": None, "codex": None, "openclaw": None}
+    assert {t["tool"]: t["executable"] for t in env["tools"]} == {"claude-code": None, "codex": None, "openclaw": None,
+                                                                   "opencode": None}
 
     code, out, _ = cli("doctor")
     assert code == 0

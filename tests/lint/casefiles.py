@@ -5,7 +5,7 @@ must produce, one per line: ``LINE:COL SEVERITY RULE`` (optionally ``| text the 
 Header lines (``# key: value``) set up the run:
 
 * ``kind``: the file kind (default from the extension: .json claude-settings, .toml codex-config,
-  .json5 openclaw);
+  .json5 openclaw, .jsonc opencode);
 * ``place``: where the file is put under a fresh project folder, which is also the cwd (default: the
   kind's usual file name);
 * ``select``: rules to run (default: the folder's rule; every rule for ``good/``);
@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 CASES = Path(__file__).resolve().parent / "cases"
-DEFAULT_KIND = {".json": "claude-settings", ".toml": "codex-config", ".json5": "openclaw"}
+DEFAULT_KIND = {".json": "claude-settings", ".toml": "codex-config", ".json5": "openclaw", ".jsonc": "opencode"}
 DEFAULT_PLACE = {"claude-settings": "settings.json", "claude-state": ".claude.json", "codex-config": "config.toml",
-                 "codex-auth": "auth.json", "openclaw": "openclaw.json"}
+                 "codex-auth": "auth.json", "openclaw": "openclaw.json", "opencode": "opencode.json"}
 
 
 @dataclass

@@ -8,7 +8,7 @@ none of those imports a rule module.
 from __future__ import annotations
 
 from configurator.lint.registry import RULES, Rule
-from configurator.lint.rules import claude, codex, common, openclaw  # noqa: F401 - they register themselves
+from configurator.lint.rules import claude, codex, common, openclaw, opencode  # noqa: F401 - they register themselves
 
 __all__ = ["load_rules"]
 
