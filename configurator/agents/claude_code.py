@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from configurator import paths
 from configurator.agents.base import (
@@ -49,14 +50,88 @@ def project_files(project: Path) -> tuple[ConfigFile, ...]:
     )
 
 
+@dataclass(frozen=True)
+class Tier:
+    """One model tier of Claude Code: the alias users and Claude Code itself pick (``/model opus``, a
+    subagent's ``model: opus``, ``opusplan``, ``best``, ``sonnet[1m]`` ...) and which configured model serves it."""
+
+    alias: str
+    #: ``main``: the profile's model; ``fast``: its fast model
+    role: Literal["main", "fast"]
+    #: what resolves through this tier (measured with Claude Code 2.1.332), for messages
+    picked_by: str = ""
+
+    @property
+    def env(self) -> str:
+        """The variable that maps the alias to a model id: ``ANTHROPIC_DEFAULT_OPUS_MODEL``."""
+        return f"ANTHROPIC_DEFAULT_{self.alias.upper()}_MODEL"
+
+    @property
+    def name_env(self) -> str:
+        """The variable with the label ``/model`` shows for the tier: ``ANTHROPIC_DEFAULT_OPUS_MODEL_NAME``."""
+        return self.env + "_NAME"
+
+
+#: Every tier Claude Code 2.1.332 resolves aliases through (its ``opus``/``sonnet``/``haiku``/``fable``; ``best``,
+#: ``default``, ``opusplan`` and the ``[1m]`` variants resolve to one of them). An unmapped tier sends a Claude
+#: model id (``claude-opus-5-5``) to the provider. The big tiers get the main model, haiku (Claude Code's
+#: background and quick-task tier) the fast one. The conformance tests check this list against the binary.
+TIERS: tuple[Tier, ...] = (
+    Tier("opus", "main", "`--model opus`, `best`, `default`, `opus[1m]`, plan mode under `opusplan`, and subagents "
+         "or Agent calls that ask for opus"),
+    Tier("sonnet", "main", "`--model sonnet`, `sonnet[1m]`, `opusplan` outside plan mode, and subagents that ask for "
+         "sonnet"),
+    Tier("haiku", "fast", "`--model haiku`, Claude Code's background tasks and subagents that ask for haiku"),
+    Tier("fable", "main", "`--model fable`, `fable[1m]` and subagents that ask for fable"),
+)
+#: the model of subagents that name none (Explore, Plan, general-purpose ...): the main model, like the session's
+SUBAGENT_ENV = "CLAUDE_CODE_SUBAGENT_MODEL"
+
+#: what Claude Code takes as a model alias, not a model id (``sonnet[1m]`` is ``sonnet`` with a suffix)
+ALIASES = frozenset(t.alias for t in TIERS) | {"best", "default", "opusplan"}
+
+
+def is_alias(model: str) -> bool:
+    m = model.strip().lower()
+    return m.removesuffix("[1m]") in ALIASES
+
+
+def is_anthropic(base_url: str) -> bool:
+    """Does this base URL reach Anthropic itself (where Claude model ids are served)?"""
+    from urllib.parse import urlsplit
+
+    try:
+        host = (urlsplit(base_url.strip()).hostname or "").lower()
+    except ValueError:
+        return False
+    return host == "anthropic.com" or host.endswith(".anthropic.com")
+
+
+def configured_models(env: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(main, fast) provider model ids an ``env`` block configures: the main model is ANTHROPIC_MODEL, else a
+    big tier's mapping; the fast one the haiku mapping, else ANTHROPIC_SMALL_FAST_MODEL, else the main model."""
+
+    def model(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if isinstance(value, str) and value.strip() and not is_alias(value) else None
+
+    main = next(filter(None, [model("ANTHROPIC_MODEL"), *(model(t.env) for t in TIERS if t.role == "main")]), None)
+    fast = next(filter(None, [*(model(t.env) for t in TIERS if t.role == "fast"),
+                              model("ANTHROPIC_SMALL_FAST_MODEL")]), None)
+    return main, fast or main
+
+
 def desired_env(profile: Profile) -> dict[str, str]:
     env = {
         "ANTHROPIC_BASE_URL": profile.anthropic_base_url,
         "ANTHROPIC_MODEL": profile.model.id,
-        "ANTHROPIC_DEFAULT_SONNET_MODEL": profile.model.id,
-        "ANTHROPIC_DEFAULT_HAIKU_MODEL": profile.fast_model.id,
-        "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
     }
+    for tier in TIERS:
+        model = profile.model if tier.role == "main" else profile.fast_model
+        env[tier.env] = model.id
+        env[tier.name_env] = model.name
+    env[SUBAGENT_ENV] = profile.model.id
+    env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
     if profile.key_storage == "file":
         env = {"ANTHROPIC_AUTH_TOKEN": str(profile.key), **env}
     return env

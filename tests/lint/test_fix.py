@@ -88,7 +88,11 @@ def test_fix_round_trip(cli, files: dict[str, Path], monkeypatch: pytest.MonkeyP
         "permissions": {"allow": ["Bash(npm test)"]},
         "env": {"ANTHROPIC_BASE_URL": "https://api.atlascloud.ai", "API_TIMEOUT_MS": "600000",
                 "DISABLE_TELEMETRY": "true", "ANTHROPIC_MODEL": "deepseek-ai/deepseek-v4-pro",
-                "ANTHROPIC_DEFAULT_HAIKU_MODEL": "deepseek-ai/deepseek-v4-flash"},
+                "ANTHROPIC_DEFAULT_HAIKU_MODEL": "deepseek-ai/deepseek-v4-flash",
+                # claude-model-tier-unmapped: the other tiers get the main model
+                "ANTHROPIC_DEFAULT_OPUS_MODEL": "deepseek-ai/deepseek-v4-pro",
+                "ANTHROPIC_DEFAULT_SONNET_MODEL": "deepseek-ai/deepseek-v4-pro",
+                "ANTHROPIC_DEFAULT_FABLE_MODEL": "deepseek-ai/deepseek-v4-pro"},
         "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]},
     }
     # unrelated bytes unchanged
@@ -216,6 +220,7 @@ def test_sarif_fixes_each_resolve_their_finding(cli, files: dict[str, Path], tmp
         rules_old, rules_new = Counter(r for r, *_ in old), Counter(r for r, *_ in new)
         assert rules_new == rules_old - Counter([result["ruleId"]]), (fix["description"]["text"], old, new)
         fixed += 1
-    # every safe fix of the three files: 5 in settings.json (base URL, two env types, a moved key, a renamed
-    # variable), 2 in config.toml (base_url, wire_api), 2 in openclaw.json (baseUrl, a model name)
-    assert fixed == 9
+    # every safe fix of the three files: 8 in settings.json (base URL, two env types, a moved key, a renamed
+    # variable, three unmapped model tiers), 2 in config.toml (base_url, wire_api), 2 in openclaw.json (baseUrl,
+    # a model name)
+    assert fixed == 12

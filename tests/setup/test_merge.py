@@ -15,6 +15,7 @@ from setup_helpers import (
     KNOWN_KEY,
     MASKED,
     OPENCLAW,
+    OPENCODE,
     SETTINGS,
     STATE,
     assert_nothing_written,
@@ -33,8 +34,15 @@ OUR_ENV = {
     "ANTHROPIC_AUTH_TOKEN": KNOWN_KEY,
     "ANTHROPIC_BASE_URL": "https://api.atlascloud.ai",
     "ANTHROPIC_MODEL": MAIN,
+    "ANTHROPIC_DEFAULT_OPUS_MODEL": MAIN,
+    "ANTHROPIC_DEFAULT_OPUS_MODEL_NAME": "DeepSeek V4 Pro",
     "ANTHROPIC_DEFAULT_SONNET_MODEL": MAIN,
+    "ANTHROPIC_DEFAULT_SONNET_MODEL_NAME": "DeepSeek V4 Pro",
     "ANTHROPIC_DEFAULT_HAIKU_MODEL": FAST,
+    "ANTHROPIC_DEFAULT_HAIKU_MODEL_NAME": "DeepSeek V4 Flash",
+    "ANTHROPIC_DEFAULT_FABLE_MODEL": MAIN,
+    "ANTHROPIC_DEFAULT_FABLE_MODEL_NAME": "DeepSeek V4 Pro",
+    "CLAUDE_CODE_SUBAGENT_MODEL": MAIN,
     "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS": "1",
 }
 #: per file: the only things a changed line may mention
@@ -46,6 +54,8 @@ TOKENS = {
     CODEX_AUTH: ("OPENAI_API_KEY",),
     OPENCLAW: ("atlascloud", "baseUrl", "apiKey", "api", "models", '"id"', '"name"', "contextWindow",
                "maxTokens", "primary"),
+    OPENCODE: ("atlascloud", "npm", "name", "baseURL", "apiKey", "deepseek-ai/", "limit", "context", "output",
+               "model", "small_model"),
 }
 SETUP = ("setup", "--yes", "--json", "--api-key-stdin", "--claude-skip-login")
 

@@ -11,11 +11,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from setup_helpers import KNOWN_KEY, assert_only_lines_with, parse_json5, parse_toml
 
+from configurator.agents import claude_code
 from configurator.commands.setup import SetupOptions, build_profile, execute
 
 SETTINGS = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-OURS = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL",
-        "ANTHROPIC_DEFAULT_HAIKU_MODEL", "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS", "ANTHROPIC_API_KEY")
+OURS = ("ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL", "ANTHROPIC_MODEL",
+        *(name for tier in claude_code.TIERS for name in (tier.env, tier.name_env)), claude_code.SUBAGENT_ENV,
+        "CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS", "ANTHROPIC_API_KEY")
 
 names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)

@@ -175,3 +175,57 @@ def check_timeout(ctx: LintContext) -> None:
                    f"API_TIMEOUT_MS is {shown(value, ('env', 'API_TIMEOUT_MS'))}, not a whole number of milliseconds "
                    f"in 1..{TIMEOUT_MAX}; requests would fail immediately. Fix: use e.g. \"600000\".", value=True)
 
+
+@rule(
+    "claude-model-tier-unmapped", severity="warning", kinds=CLAUDE, autofix=True,
+    summary="ANTHROPIC_BASE_URL points away from Anthropic and provider models are set, but a model tier (opus, "
+    "sonnet, haiku, fable) is unmapped.",
+    rationale="Claude Code resolves every model alias through a tier: `/model opus`, `best`, `default`, plan mode "
+    "under `opusplan` and subagents with `model: opus` use ANTHROPIC_DEFAULT_OPUS_MODEL; `sonnet`, `haiku` and "
+    "`fable` have their own variables. ANTHROPIC_MODEL covers only the session's starting model. A tier without a "
+    "mapping sends a Claude model id (claude-opus-5-5, claude-fable-5-2 ...) to the provider, which does not serve "
+    "it and answers with an error, mid-session. (A file that sets no model at all is left alone: a gateway that "
+    "maps Claude model ids needs none.)",
+    example='{"env": {"ANTHROPIC_BASE_URL": "https://api.atlascloud.ai", "ANTHROPIC_MODEL": "deepseek-ai/deepseek-v4-pro",\n'
+    '         "ANTHROPIC_DEFAULT_SONNET_MODEL": "deepseek-ai/deepseek-v4-pro"}}\n'
+    "// opus, haiku and fable are unmapped",
+    fix="Set ANTHROPIC_DEFAULT_<TIER>_MODEL to a model of your provider (`configurator setup` writes all of them). "
+    "--fix sets opus, sonnet and fable to the main model (ANTHROPIC_MODEL, else the sonnet/opus/fable mapping), and "
+    "haiku to the fast model (ANTHROPIC_SMALL_FAST_MODEL, else the main model).",
+)
+def check_model_tiers(ctx: LintContext) -> None:
+    from configurator.agents import claude_code
+
+    env = _env(ctx)
+    url = env.get("ANTHROPIC_BASE_URL")
+    if not isinstance(url, str) or not url.strip() or claude_code.is_anthropic(url):
+        return
+
+    # keys misplaced at the top level count as if in env: claude-env-misplaced moves them there
+    misplaced = {k: v for k, v in ctx.data.items() if _MISPLACED.match(k) and k not in env}
+    effective = {**misplaced, **env}
+
+    def mapped(name: str) -> bool:
+        value = effective[name] if name in effective else ctx.env.get(name)
+        return isinstance(value, str) and value.strip() != ""
+
+    # only a file that picks provider models: with none, every request names a Claude model (a gateway that maps
+    # them, or a different problem), and there would be nothing to map the tiers to
+    main, fast = claude_code.configured_models(effective)
+    if main is None:
+        return
+    for tier in claude_code.TIERS:
+        if mapped(tier.env):
+            continue
+        if tier.role == "fast" and "ANTHROPIC_SMALL_FAST_MODEL" in effective:
+            continue  # claude-deprecated-env renames it to ANTHROPIC_DEFAULT_HAIKU_MODEL (one problem, one finding)
+        model = main if tier.role == "main" else fast
+        which = "the main model" if model == main else "the fast model"
+        fix = None
+        if model:
+            fix = Fix(f"env.{tier.env} -> {json.dumps(model)} ({which})", "set", ("env", tier.env), model)
+        hint = f"(--fix sets {which}, {json.dumps(model)})" if model else "(no provider model is set in this file)"
+        ctx.report("claude-model-tier-unmapped", ("env", "ANTHROPIC_BASE_URL"),
+                   f"ANTHROPIC_BASE_URL points to a provider other than Anthropic, but {tier.env} is not set: "
+                   f"{tier.picked_by} send a Claude model id to that provider. Fix: set {tier.env} to one of its "
+                   f"models {hint}.", fix=fix)
