@@ -11,10 +11,12 @@ import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from configurator.store.formats import key_name, model_to_data, parse_json5_model, same_data
-from configurator.text import LineIndex, match_line_endings
+from configurator.errors import ParseError
+from configurator.store.formats import same_data
+from configurator.store.positions import _WS, Json5Error, _Parser
+from configurator.text import LineIndex, match_line_endings, position
 
 DELETE = object()
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")  # \Z: "$" would accept a trailing newline
@@ -33,20 +35,94 @@ class Change:
     value: Any  # DELETE removes the member
 
 
+class _Member(NamedTuple):
+    """One ``key: value`` of an object: the key's and the value's offsets (end exclusive)."""
+
+    key: str
+    kstart: int
+    kend: int
+    vstart: int
+    vend: int
+    bare: bool  # an unquoted (identifier) key
+
+
+class _Object(NamedTuple):
+    start: int  # the ``{``
+    end: int  # after the ``}``
+    members: list[_Member]
+
+
+_DECODER = json.JSONDecoder()
+_FOLLOW = frozenset(",}]")
+
+
 class _Text(LineIndex):
-    """The text being edited: line starts and ends, and the offsets of json-five model nodes."""
+    """The text being edited: line starts and ends, and where its objects, keys and values are.
+
+    One pass of the store's own JSON5 grammar (:mod:`configurator.store.positions`) over the objects on the
+    way to the edited key; the values beside them are skipped by the standard library's C decoder whenever
+    they are plain JSON, so a 1.5 MB ``~/.claude.json`` costs about what ``json.loads`` does."""
 
     __slots__ = ()
 
-    def span(self, node: Any) -> tuple[int, int]:
-        """Offsets of a node (json-five gives 1-based lines and 0-based columns)."""
-        return (self.offset(node.lineno, node.col_offset + 1),
-                self.offset(node.end_lineno, node.end_col_offset + 1))
+    def ws(self, i: int) -> int:
+        m = _WS.match(self.text, i)
+        return m.end() if m else i
+
+    def value_end(self, i: int) -> int:
+        """The offset after the value that starts at ``i``."""
+        text = self.text
+        try:
+            _, end = _DECODER.raw_decode(text, i)
+        except (ValueError, RecursionError):
+            pass
+        else:  # plain JSON (a JSON5 value such as ``1.`` or ``0x1F`` only starts like it: look at what follows)
+            after = self.ws(end)
+            if after >= len(text) or text[after] in _FOLLOW:
+                return int(end)
+        p = _Parser(text)
+        p.i = i
+        try:
+            p.value((), 0)
+        except Json5Error as e:
+            raise _parse_error(text, e) from None
+        return p.i
+
+    def obj(self, start: int) -> _Object:
+        """The members of the object whose ``{`` is at ``start``."""
+        text, n = self.text, len(self.text)
+        p = _Parser(text)
+        members: list[_Member] = []
+        i = self.ws(start + 1)
+        try:
+            while i < n and text[i] != "}":
+                p.i = i
+                key = p.key()
+                kend = p.i
+                colon = self.ws(kend)
+                if colon >= n or text[colon] != ":":
+                    raise Json5Error(colon, "Was expecting COLON")
+                vstart = self.ws(colon + 1)
+                vend = self.value_end(vstart)
+                members.append(_Member(key, i, kend, vstart, vend, text[i] not in "\"'"))
+                i = self.ws(vend)
+                if i < n and text[i] == ",":
+                    i = self.ws(i + 1)
+        except Json5Error as e:
+            raise _parse_error(text, e) from None
+        if i >= n:
+            raise _parse_error(text, Json5Error(n, "Expecting RBRACE or key. Unexpected EOF"))
+        return _Object(start, i + 1, members)
 
     def indent_of(self, offset: int) -> str:
         start = self.line_start(offset)
         m = re.match(r"[ \t]*", self.text[start:offset])
         return m.group(0) if m else ""
+
+
+def _parse_error(text: str, e: Json5Error) -> ParseError:
+    line, col = position(text, e.offset) if e.offset >= 0 else (1, 1)
+    return ParseError("<text>", "json5", line, col, e.message)
 
 
 def detect_indent(text: str) -> str:
@@ -87,9 +163,16 @@ def _dumps_scalar(value: Any) -> str:
     return out
 
 
-def _holds(node: Any, value: Any) -> bool:
+def _holds(source: str, value: Any) -> bool:
+    """Whether the value text ``source`` already holds ``value``."""
+    from configurator.store.positions import loads
+
     try:
-        return same_data(model_to_data(node), value)
+        try:
+            data = json.loads(source)
+        except ValueError:
+            data = loads(source)
+        return same_data(data, value)
     except (ValueError, RecursionError):
         return False
 
@@ -106,17 +189,15 @@ def render_document(data: Any, *, fmt: str = "json", indent: str = "  ") -> str:
     return render_value(data, indent, "", json5_keys=False) + "\n"
 
 
-def _uses_bare_keys(obj: Any) -> bool:
-    from json5 import model as m
-
-    return any(isinstance(kv.key, m.Identifier) for kv in obj.key_value_pairs)
+def _uses_bare_keys(obj: _Object) -> bool:
+    return any(m.bare for m in obj.members)
 
 
-def _find(obj: Any, key: str) -> tuple[int, Any] | None:
+def _find(obj: _Object, key: str) -> tuple[int, _Member] | None:
     found = None
-    for i, kv in enumerate(obj.key_value_pairs):
-        if key_name(kv.key) == key:
-            found = (i, kv)  # last one wins, as in the parsed data
+    for i, member in enumerate(obj.members):
+        if member.key == key:
+            found = (i, member)  # last one wins, as in the parsed data
     return found
 
 
@@ -127,65 +208,65 @@ def apply_change(text: str, change: Change, *, fmt: str) -> str:
 
 
 def _apply_change(text: str, change: Change, *, fmt: str) -> str:
-    from json5 import model as m
-
-    root = parse_json5_model(text)
-    unit = detect_indent(text)
-    if root is None:
+    t = _Text(text)
+    if not text.strip():  # a blank file
         if change.value is DELETE:
             return text
         data: Any = change.value
         for key in reversed(change.path):
             data = {key: data}
-        return render_document(data, fmt=fmt, indent=unit)
-    t = _Text(text)
-    node = root
+        return render_document(data, fmt=fmt, indent=detect_indent(text))
+    at = t.ws(0)
+    if at >= len(text):
+        raise _parse_error(text, Json5Error(len(text), "Expecting value. Unexpected EOF"))
+    unit = detect_indent(text)
     path = list(change.path)
     for depth, key in enumerate(path):
-        if not isinstance(node, m.JSONObject):
+        if text[at] != "{":
             if change.value is DELETE:
                 return text
             # Replace a non-object in the way with the nested object we need.
             nested: Any = change.value
             for k in reversed(path[depth:]):
                 nested = {k: nested}
-            a, b = t.span(node)
-            return text[:a] + render_value(nested, unit, t.indent_of(a), json5_keys=fmt == "json5") + text[b:]
-        hit = _find(node, key)
+            b = t.value_end(at)
+            return text[:at] + render_value(nested, unit, t.indent_of(at), json5_keys=fmt == "json5") + text[b:]
+        obj = t.obj(at)
+        hit = _find(obj, key)
         if hit is None:
             if change.value is DELETE:
                 return text
             nested = change.value
             for k in reversed(path[depth + 1 :]):
                 nested = {k: nested}
-            return _insert_member(t, node, key, nested, unit, fmt)
-        idx, kv = hit
+            return _insert_member(t, obj, key, nested, unit, fmt)
+        idx, member = hit
         if depth == len(path) - 1:
             if change.value is DELETE:
-                new = _delete_member(t, node, idx)
+                new = _delete_member(t, obj, idx)
                 # a duplicated key: remove every copy, or the parsed data would still hold one
                 return _apply_change(new, change, fmt=fmt) if new != text else new
-            a, b = t.span(kv.value)
-            if _holds(kv.value, change.value):
+            a, b = member.vstart, member.vend
+            if _holds(text[a:b], change.value):
                 return text  # already that value: keep the user's spelling (escapes, number format, layout)
             rendered = render_value(
-                change.value, unit, t.indent_of(t.span(kv.key)[0]), json5_keys=fmt == "json5" and _uses_bare_keys(node)
+                change.value, unit, t.indent_of(member.kstart), json5_keys=fmt == "json5" and _uses_bare_keys(obj)
             )
             if text[a:b] == rendered:
                 return text
             return text[:a] + rendered + text[b:]
-        node = kv.value
+        at = member.vstart
     return text
 
 
-def _insert_member(t: _Text, obj: Any, key: str, value: Any, unit: str, fmt: str) -> str:
+def _insert_member(t: _Text, obj: _Object, key: str, value: Any, unit: str, fmt: str) -> str:
     text = t.text
-    start, end = t.span(obj)
+    start, end = obj.start, obj.end
     bare = fmt == "json5" and _uses_bare_keys(obj)
-    if obj.key_value_pairs:
-        last = obj.key_value_pairs[-1]
-        k_start = t.span(last.key)[0]
-        v_end = t.span(last.value)[1]
+    if obj.members:
+        last = obj.members[-1]
+        k_start = last.kstart
+        v_end = last.vend
         indent = t.indent_of(k_start)
         member = f"{render_key(key, bare)}: {render_value(value, unit, indent, json5_keys=bare)}"
         close_line = t.line_start(end - 1)
@@ -208,14 +289,14 @@ def _insert_member(t: _Text, obj: Any, key: str, value: Any, unit: str, fmt: str
     return text[: start + 1] + "\n" + inner + member + "," + text[start + 1 :]
 
 
-def _delete_member(t: _Text, obj: Any, idx: int) -> str:
+def _delete_member(t: _Text, obj: _Object, idx: int) -> str:
     text = t.text
-    members = list(obj.key_value_pairs)
+    members = obj.members
     kv = members[idx]
-    k_start = t.span(kv.key)[0]
-    v_end = t.span(kv.value)[1]
+    k_start = kv.kstart
+    v_end = kv.vend
     if idx + 1 < len(members):
-        nxt = t.span(members[idx + 1].key)[0]
+        nxt = members[idx + 1].kstart
         ls = t.line_start(k_start)
         if text[ls:k_start].strip() == "" and t.line_start(nxt) > k_start:
             a, b = ls, t.line_start(nxt)
@@ -225,7 +306,7 @@ def _delete_member(t: _Text, obj: Any, idx: int) -> str:
             return text[:a] + keep + text[b:]
         return text[:k_start] + text[nxt:]
     if idx > 0:
-        prev_end = t.span(members[idx - 1].value)[1]
+        prev_end = members[idx - 1].vend
         after = text[v_end:]
         m_ = re.match(r"[ \t]*,", after)
         had_trailing = m_ is not None
@@ -245,8 +326,7 @@ def _delete_member(t: _Text, obj: Any, idx: int) -> str:
         # remove from the previous value's end (its comma included) up to our value's end
         new = text[:prev_end] + ("," if had_trailing else "") + text[cut_end + (m_.end() if m_ else 0) :]
         return new
-    start, end = t.span(obj)
-    return text[:start] + "{}" + text[end:]
+    return text[:obj.start] + "{}" + text[obj.end:]
 
 
 def apply_changes(text: str, changes: Sequence[Change], *, fmt: str) -> str:
@@ -256,10 +336,14 @@ def apply_changes(text: str, changes: Sequence[Change], *, fmt: str) -> str:
 
 
 def apply_to_data(data: Any, changes: Sequence[Change]) -> Any:
-    """The data we mean to have after ``changes``: used to verify the edited text."""
+    """The data we mean to have after ``changes``: used to verify the edited text.
+
+    ``data`` is not changed; only the objects on the changed paths are copied (the rest is shared with
+    ``data``), so a large file costs no deep copy."""
     import copy
 
-    out: dict[str, Any] = copy.deepcopy(data) if isinstance(data, dict) else {}
+    out: dict[str, Any] = dict(data) if isinstance(data, dict) else {}
+    copied: set[int] = {id(out)}
     for ch in changes:
         node = out
         for key in ch.path[:-1]:
@@ -267,7 +351,11 @@ def apply_to_data(data: Any, changes: Sequence[Change]) -> Any:
             if not isinstance(child, dict):
                 if ch.value is DELETE:
                     break  # nothing there to delete
-                child = node[key] = {}
+                child = {}
+            elif id(child) not in copied:
+                child = dict(child)
+            copied.add(id(child))
+            node[key] = child
             node = child
         else:
             if ch.value is DELETE:
