@@ -29,6 +29,7 @@ CLAUDE_STATE = ".claude.json"
 CODEX_CONFIG = ".codex/config.toml"
 CODEX_AUTH = ".codex/auth.json"
 OPENCLAW = ".openclaw/openclaw.json"
+OPENCODE = ".config/opencode/opencode.json"
 STATE = ".local/state/agent-configurator"
 
 #: fixture file -> where it goes in the home
@@ -38,6 +39,7 @@ SEED = {
     "codex_config.toml": CODEX_CONFIG,
     "codex_auth.json": CODEX_AUTH,
     "openclaw.json": OPENCLAW,
+    "opencode.json": OPENCODE,
 }
 #: secrets that sit in the fixtures (not ours): they must not be printed either
 FIXTURE_SECRETS = (
@@ -46,6 +48,7 @@ FIXTURE_SECRETS = (
     "eyJhbGciOiJSUzI1NiJ9.eyJzY29wZSI6Im9wZW5haSJ9.c2lnbmF0dXJl",
     "rt_Zx9Yw8Vu7Ts6Rq5Po4Nm3Lk2Ji1Hg0F",
     "lmstudio-local-secret-4242",
+    "sk-or-v1-openrouter-user-key-5555",
 )
 
 

@@ -351,15 +351,18 @@ def test_register_secrets_skips_references_and_names() -> None:
 
 
 def test_config_location_variables_are_followed(cli, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """CLAUDE_CONFIG_DIR (settings.json and .claude.json), CODEX_HOME, OPENCLAW_CONFIG_PATH: verified with the real
-    tools (tests/conformance/FINDINGS.md section 5)."""
+    """CLAUDE_CONFIG_DIR (settings.json and .claude.json), CODEX_HOME, OPENCLAW_CONFIG_PATH, OPENCODE_CONFIG: verified
+    with the real tools (tests/conformance/FINDINGS.md section 5, tests/conformance/test_opencode.py)."""
     monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(home / "cc"))
     monkeypatch.setenv("CODEX_HOME", str(home / "cx"))
     monkeypatch.setenv("OPENCLAW_CONFIG_PATH", str(home / "oc" / "my.json5"))
+    monkeypatch.setenv("OPENCODE_CONFIG", str(home / "ocd" / "my-opencode.json"))
     result = _ok(cli, "--claude-skip-login", "--api-key-stdin")
-    want = ["cc/settings.json", "cc/.claude.json", "cx/config.toml", "cx/auth.json", "oc/my.json5"]
+    want = ["cc/settings.json", "cc/.claude.json", "cx/config.toml", "cx/auth.json", "oc/my.json5",
+            "ocd/my-opencode.json"]
     assert [f["path"] for f in result["files"]] == [str(home / p) for p in want]
     assert not (home / ".claude").exists() and not (home / ".codex").exists() and not (home / ".openclaw").exists()
+    assert not (home / ".config" / "opencode").exists()
 
 
 def test_symlinked_config_stays_a_symlink(cli, home: Path) -> None:

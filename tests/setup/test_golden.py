@@ -16,6 +16,7 @@ from setup_helpers import (
     KEY_PLACEHOLDER,
     KNOWN_KEY,
     OPENCLAW,
+    OPENCODE,
     SETTINGS,
     STATE,
     default_mode,
@@ -30,11 +31,12 @@ ENV_ARGS = ("--key-storage", "env", "--api-key-env", "ATLAS_API_KEY")
 #: golden name -> home-relative path, per key mode
 WRITTEN = {
     "file": {"claude-settings.json": SETTINGS, "codex-config.toml": CODEX_CONFIG, "codex-auth.json": CODEX_AUTH,
-             "openclaw.json": OPENCLAW},
-    "env": {"claude-settings.json": SETTINGS, "codex-config.toml": CODEX_CONFIG, "openclaw.json": OPENCLAW},
+             "openclaw.json": OPENCLAW, "opencode.json": OPENCODE},
+    "env": {"claude-settings.json": SETTINGS, "codex-config.toml": CODEX_CONFIG, "openclaw.json": OPENCLAW,
+            "opencode.json": OPENCODE},
 }
 #: files that hold the key itself, per mode (0600); every other file keeps the default mode
-SECRET_FILES = {"file": {SETTINGS, CODEX_AUTH, OPENCLAW}, "env": set()}
+SECRET_FILES = {"file": {SETTINGS, CODEX_AUTH, OPENCLAW, OPENCODE}, "env": set()}
 
 
 def _setup(cli, mode: str) -> dict:

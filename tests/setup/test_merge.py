@@ -54,8 +54,8 @@ TOKENS = {
     CODEX_AUTH: ("OPENAI_API_KEY",),
     OPENCLAW: ("atlascloud", "baseUrl", "apiKey", "api", "models", '"id"', '"name"', "contextWindow",
                "maxTokens", "primary"),
-    OPENCODE: ("atlascloud", "npm", "name", "baseURL", "apiKey", "deepseek-ai/", "limit", "context", "output",
-               "model", "small_model"),
+    OPENCODE: ("atlascloud", "npm", "name", "options", "baseURL", "apiKey", "models", "deepseek-ai/", "limit",
+               "context", "output", "model", "small_model"),
 }
 SETUP = ("setup", "--yes", "--json", "--api-key-stdin", "--claude-skip-login")
 

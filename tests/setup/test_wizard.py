@@ -29,7 +29,7 @@ from configurator.errors import Aborted, Interrupted
 from configurator.prompts import Prompter
 from configurator.render import Result
 
-ENTER, DOWN, SPACE, CTRL_C, CTRL_U = "\r", "\x1b[B", " ", "\x03", "\x15"
+ENTER, DOWN, UP, SPACE, CTRL_C, CTRL_U = "\r", "\x1b[B", "\x1b[A", " ", "\x03", "\x15"
 KEY = KNOWN_KEY + ENTER
 
 
@@ -211,16 +211,17 @@ def test_onboarding_not_asked_when_done(home: Path) -> None:
 
 
 def test_only_some_tools(home: Path) -> None:
-    # uncheck Claude Code (first) and Codex (second): only OpenClaw is configured, no Claude questions
-    result = wizard(SPACE, DOWN + SPACE, ENTER, ENTER, ENTER, KEY, ENTER, ENTER, ENTER)
+    # uncheck Claude Code (first), Codex (second) and opencode (fourth): only OpenClaw is configured, no Claude questions
+    result = wizard(SPACE, DOWN + SPACE, DOWN + DOWN + SPACE, ENTER, ENTER, ENTER, KEY, ENTER, ENTER, ENTER)
     assert asked()[0][1] == ["openclaw"]
     assert not any("Claude" in q for q, _ in asked()[1:])
     assert list(files(result)) == [str(home / OPENCLAW)]
 
 
 def test_no_tool_picked_is_refused_by_the_validator(home: Path) -> None:
-    # uncheck all three, try to go on (refused), check OpenClaw again
-    result = wizard(SPACE, DOWN + SPACE, DOWN + SPACE, ENTER, SPACE + ENTER, ENTER, ENTER, KEY, ENTER, ENTER, ENTER)
+    # uncheck all four, try to go on (refused), check OpenClaw (third) again
+    result = wizard(SPACE, DOWN + SPACE, DOWN + SPACE, DOWN + SPACE, ENTER, UP + SPACE + ENTER, ENTER, ENTER, KEY,
+                    ENTER, ENTER, ENTER)
     assert list(files(result)) == [str(home / OPENCLAW)]
 
 
