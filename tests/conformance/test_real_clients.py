@@ -122,6 +122,130 @@ def test_negative_claude_base_url_with_v1_is_doubled(home: Path, mock: MockProvi
     assert "claude-base-url-v1-suffix" in _lint_rules(settings, home)
 
 
+# --- Claude Code: every model alias reaches the provider as a provider model -------------------
+
+PRO, FLASH = "deepseek-ai/deepseek-v4-pro", "deepseek-ai/deepseek-v4-flash"
+#: --model value (None: none given) -> the model the provider must see (measured: before setup mapped every tier,
+#: default/best/opus sent claude-opus-5-5 and fable claude-fable-5-2)
+_ALIASES = {None: PRO, "default": PRO, "best": PRO, "opus": PRO, "sonnet": PRO, "haiku": FLASH, "fable": PRO,
+            "opusplan": PRO, "sonnet[1m]": PRO}
+#: a subagent that asks for opus by its definition (.claude/agents/helper.md)
+_HELPER = "---\nname: helper\ndescription: Helps.\nmodel: opus\n---\nYou help.\n"
+
+
+@pytest.fixture(scope="module")
+def claude_home(tmp_path_factory: pytest.TempPathFactory):
+    """One home after `configurator setup --tool claude-code`, and its mock, shared by the alias runs."""
+    _need("CLAUDE_BIN")
+    home = tmp_path_factory.mktemp("claude-home")
+    with MockProvider(api_key=KNOWN_KEY, max_lifetime=240) as m:
+        _setup(home, m, "--tool", "claude-code")
+        (home / ".claude" / "agents").mkdir()
+        (home / ".claude" / "agents" / "helper.md").write_text(_HELPER)
+        yield home, m
+
+
+def _claude_models(home: Path, mock: MockProvider, *args: str) -> list[str]:
+    """The models the provider saw during one `claude -p ping ARGS`."""
+    before = len(mock.models_requested())
+    proc = _run([_need("CLAUDE_BIN"), "-p", "ping", *args], home, timeout=30, CLAUDE_CODE_MAX_RETRIES="0")
+    assert proc.returncode == 0 and MARKER in proc.stdout, proc.stdout + proc.stderr
+    return mock.models_requested()[before:]
+
+
+@pytest.mark.parametrize("alias", list(_ALIASES), ids=[a or "none" for a in _ALIASES])
+def test_claude_code_every_alias_reaches_a_provider_model(claude_home: tuple[Path, MockProvider],
+                                                          alias: str | None) -> None:
+    home, mock = claude_home
+    models = _claude_models(home, mock, *(["--model", alias] if alias else []))
+    assert models and set(models) == {_ALIASES[alias]}, models
+
+
+def test_claude_code_agent_that_asks_for_opus(claude_home: tuple[Path, MockProvider]) -> None:
+    """`--agent helper` runs the session as an agent whose definition says `model: opus`."""
+    home, mock = claude_home
+    assert set(_claude_models(home, mock, "--agent", "helper")) == {PRO}
+
+
+def _delegating(mock: MockProvider, call: dict) -> None:
+    """Answer the session's first streamed request with an Agent tool call (``call``), so Claude Code starts a
+    subagent; every later request gets the mock's normal reply."""
+    from mock_provider import _sse
+
+    base = mock._server.RequestHandlerClass
+    done: list[bool] = []
+
+    def messages(handler, body: dict) -> None:
+        if done or not body.get("stream"):
+            return base._anthropic_messages(handler, body)
+        done.append(True)
+        start = {"id": "msg_delegate", "type": "message", "role": "assistant", "model": body.get("model"),
+                 "content": [], "stop_reason": None, "stop_sequence": None,
+                 "usage": {"input_tokens": 10, "output_tokens": 1}}
+        handler._send_sse([
+            _sse("message_start", {"type": "message_start", "message": start}),
+            _sse("content_block_start", {"type": "content_block_start", "index": 0, "content_block": {
+                "type": "tool_use", "id": "toolu_delegate", "name": "Agent", "input": {}}}),
+            _sse("content_block_delta", {"type": "content_block_delta", "index": 0, "delta": {
+                "type": "input_json_delta", "partial_json": json.dumps(call)}}),
+            _sse("content_block_stop", {"type": "content_block_stop", "index": 0}),
+            _sse("message_delta", {"type": "message_delta", "delta": {"stop_reason": "tool_use",
+                                                                      "stop_sequence": None},
+                                   "usage": {"output_tokens": 3}}),
+            _sse("message_stop", {"type": "message_stop"}),
+        ])
+
+    mock._server.RequestHandlerClass = type("_Delegating", (base,), {"_anthropic_messages": messages})
+
+
+@pytest.mark.parametrize("call", [
+    {"subagent_type": "helper"},  # its definition says model: opus
+    {"subagent_type": "general-purpose", "model": "opus"},  # the Agent call asks for opus
+    {"subagent_type": "general-purpose", "model": "haiku"},
+    {"subagent_type": "general-purpose"},  # no model anywhere: CLAUDE_CODE_SUBAGENT_MODEL
+], ids=["definition-opus", "call-opus", "call-haiku", "no-model"])
+def test_claude_code_subagent_reaches_a_provider_model(home: Path, mock: MockProvider, call: dict) -> None:
+    _need("CLAUDE_BIN")
+    _setup(home, mock, "--tool", "claude-code")
+    (home / ".claude" / "agents").mkdir()
+    (home / ".claude" / "agents" / "helper.md").write_text(_HELPER)
+    _delegating(mock, {"description": "help", "prompt": "say pong", "run_in_background": False, **call})
+    models = _claude_models(home, mock)
+    # the session's request, the subagent's, the session's again after the tool result
+    assert len(models) == 3, models
+    assert models[1] == (FLASH if call.get("model") == "haiku" else PRO), models
+    assert set(models) <= {PRO, FLASH}
+
+
+def test_claude_code_tiers_are_the_ones_the_binary_knows() -> None:
+    """claude_code.TIERS names every ANTHROPIC_DEFAULT_<TIER>_MODEL_NAME the installed Claude Code reads."""
+    import mmap
+    import re
+
+    from configurator.agents import claude_code
+
+    with open(_need("CLAUDE_BIN"), "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        known = {m.decode().lower() for m in re.findall(rb"ANTHROPIC_DEFAULT_([A-Z0-9]+)_MODEL_NAME", data)}
+    assert known == {t.alias for t in claude_code.TIERS}
+
+
+def test_claude_code_lint_fix_maps_the_tiers(home: Path, mock: MockProvider) -> None:
+    """A hand-written config with only ANTHROPIC_MODEL: the real client sends claude-opus-* for opus; lint flags
+    it and --fix makes opus reach the provider model."""
+    _need("CLAUDE_BIN")
+    settings = home / ".claude" / "settings.json"
+    settings.parent.mkdir()
+    settings.write_text(json.dumps({"env": {"ANTHROPIC_BASE_URL": mock.url, "ANTHROPIC_AUTH_TOKEN": KNOWN_KEY,
+                                            "ANTHROPIC_MODEL": PRO}}, indent=2))
+    [sent] = _claude_models(home, mock, "--model", "opus")
+    assert sent.startswith("claude-opus-"), sent
+    assert "claude-model-tier-unmapped" in _lint_rules(settings, home)
+    fix = run_cli("lint", "--fix", str(settings), env={"HOME": str(home)})
+    assert fix.returncode == 0, fix.stdout + fix.stderr
+    assert _claude_models(home, mock, "--model", "opus") == [PRO]
+    assert _claude_models(home, mock, "--model", "haiku") == [PRO]  # no fast model configured: the main one
+
+
 # --- Codex -------------------------------------------------------------------------------------
 
 
@@ -315,6 +439,41 @@ def test_openclaw_schema_is_derived_from_the_real_one(home: Path) -> None:
     assert render(derive(json.loads(proc.stdout))) == ours, (
         "OpenClaw's schema changed: run `openclaw config schema > s.json; python tests/conformance/openclaw_schema.py "
         "s.json > templates/schemas/openclaw.json`")
+
+
+def test_openclaw_builtin_providers_are_derived_from_the_real_one(home: Path) -> None:
+    """templates/openclaw/builtin-providers.json is what the installed OpenClaw's plugin manifests list, and covers
+    every provider and CLI backend `openclaw plugins list --json` reports for its bundled plugins."""
+    from openclaw_providers import derive, render
+
+    package = Path(_need("OPENCLAW_MJS")).parent
+    ours = (Path(__file__).resolve().parents[2] / "templates" / "openclaw" / "builtin-providers.json").read_text()
+    assert render(derive(package)) == ours, (
+        f"OpenClaw's built-in providers changed: run `python tests/conformance/openclaw_providers.py {package} > "
+        "templates/openclaw/builtin-providers.json`")
+    proc = _run([_need("OPENCLAW_BIN"), "plugins", "list", "--json"], home, NODE24="1")
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    listed = {p.lower() for plugin in json.loads(proc.stdout)["plugins"] if plugin["origin"] == "bundled"
+              for p in plugin["providerIds"] + plugin["cliBackendIds"]}
+    assert listed and listed <= set(json.loads(ours)["providers"]), listed - set(json.loads(ours)["providers"])
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by openclaw agent")
+def test_negative_openclaw_undefined_primary_provider(home: Path, mock: MockProvider) -> None:
+    """A primary whose provider is neither defined nor built in: `config validate` passes, every run fails with
+    "Unknown model", and lint flags it."""
+    openclaw = _need("OPENCLAW_BIN")
+    _setup(home, mock, "--tool", "openclaw")
+    cfg = home / ".openclaw" / "openclaw.json"
+    data = json.loads(cfg.read_text())
+    data["agents"]["defaults"]["model"]["primary"] = "atlas/deepseek-ai/deepseek-v4-pro"
+    cfg.write_text(json.dumps(data, indent=2))
+    code, out = _validate(openclaw, home)
+    assert code == 0 and out["valid"] is True, out
+    proc = _run([openclaw, "agent", "--local", "--message", "ping", "--json"], home, timeout=120, NODE24="1")
+    assert proc.returncode != 0 and "Unknown model: atlas/deepseek-ai/deepseek-v4-pro" in proc.stdout + proc.stderr
+    assert mock.models_requested() == []
+    assert "openclaw-primary-undefined" in _lint_rules(cfg, home)
 
 
 _OPENCLAW_CASES = sorted((Path(__file__).resolve().parents[1] / "lint" / "cases").glob("*/*.json5"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from configurator.agents import openclaw
@@ -78,43 +79,76 @@ def check_model_names(ctx: LintContext) -> None:
                        f"Fix: add {missing} (e.g. {example}).", fix=fix)
 
 
-@rule(
-    "openclaw-primary-undefined", severity="error", kinds=OPENCLAW,
-    summary="agents.defaults.model.primary names no defined provider/model.",
-    rationale="The primary model is written provider/model. When provider is one of models.providers, model "
-    "must be one of its models[] ids; otherwise OpenClaw fails every run with \"Unknown model\".",
-    example='agents: { defaults: { model: { primary: "atlas/deepseek-v4-pro" } } }\n'
-    '// but models.providers.atlas.models has only "deepseek-ai/deepseek-v4-pro"',
-    fix="Set primary to <provider id>/<model id> exactly as defined under models.providers.",
-)
-def check_primary(ctx: LintContext) -> None:
+@lru_cache(maxsize=1)
+def builtin_providers() -> frozenset[str]:
+    """Provider ids built into OpenClaw (lower case, aliases included), from templates/openclaw/builtin-providers.json
+    (derived from the real OpenClaw's bundled plugin manifests; a conformance test fails when it drifts)."""
+    from configurator.resources import template_path
+
+    data = json.loads(template_path("openclaw", "builtin-providers.json").read_text(encoding="utf-8"))
+    return frozenset(data["providers"]) | frozenset(data["aliases"])
+
+
+def _model_refs(ctx: LintContext) -> list[tuple[str, KeyPath, str]]:
+    """(what, key path, ``provider/model``) for the default agent's primary model and each fallback."""
     agents = ctx.data.get("agents")
     defaults = agents.get("defaults") if isinstance(agents, dict) else None
     model = defaults.get("model") if isinstance(defaults, dict) else None
-    kp: KeyPath
-    if isinstance(model, dict):
-        primary, kp = model.get("primary"), ("agents", "defaults", "model", "primary")
-    else:
-        primary, kp = model, ("agents", "defaults", "model")
-    if not isinstance(primary, str) or "/" not in primary:
-        return
-    provider, model_id = primary.split("/", 1)
+    base: KeyPath = ("agents", "defaults", "model")
+    if not isinstance(model, dict):
+        return [("primary model", base, model)] if isinstance(model, str) else []
+    refs: list[tuple[str, KeyPath, str]] = []
+    if isinstance(model.get("primary"), str):
+        refs.append(("primary model", (*base, "primary"), model["primary"]))
+    fallbacks = model.get("fallbacks")
+    if isinstance(fallbacks, list):
+        refs += [(f"fallback model {i}", (*base, "fallbacks", i), f) for i, f in enumerate(fallbacks) if isinstance(f, str)]
+    return refs
+
+
+@rule(
+    "openclaw-primary-undefined", severity="error", kinds=OPENCLAW,
+    summary="agents.defaults.model.primary (or a fallback) names no defined or built-in provider/model.",
+    rationale="The primary model and each fallback are written provider/model. When provider is one of "
+    "models.providers, model must be one of its models[] ids. Otherwise provider must be built into OpenClaw "
+    "(anthropic, openai, openrouter, ...; off when models.mode is \"replace\"). Any other reference passes "
+    "`openclaw config validate`, then every run fails with \"Unknown model\".",
+    example='agents: { defaults: { model: { primary: "atlas/deepseek-ai/deepseek-v4-pro" } } }\n'
+    '// but the provider is defined as models.providers.atlascloud',
+    fix="Set it to <provider id>/<model id> exactly as defined under models.providers, or name a built-in provider.",
+)
+def check_primary(ctx: LintContext) -> None:
     defined = dict(_providers(ctx))
-    if provider in defined:
-        ids = [m.get("id") for m in _model_list(defined[provider]) if isinstance(m, dict)]
-        if model_id in ids:
-            return
-        listed = ", ".join(json.dumps(f"{provider}/{i}") for i in ids if isinstance(i, str)) or "none"
-        ctx.report("openclaw-primary-undefined", kp,
-                   f"primary model {json.dumps(primary)}: provider {json.dumps(provider)} defines no model "
-                   f"{json.dumps(model_id)} (defined: {listed}). Fix: use one of those, or add the model.", value=True)
-        return
+    lowered = {pid.lower(): pid for pid in defined}
     models_cfg = ctx.data.get("models")
-    if isinstance(models_cfg, dict) and models_cfg.get("mode") == "replace":
-        ctx.report("openclaw-primary-undefined", kp,
-                   f"primary model {json.dumps(primary)}: provider {json.dumps(provider)} is not in models.providers "
-                   "and models.mode is \"replace\" (built-in providers are off). Fix: define the provider or "
-                   "correct the id.", value=True)
+    replace = isinstance(models_cfg, dict) and models_cfg.get("mode") == "replace"
+    for what, kp, ref in _model_refs(ctx):
+        if "/" not in ref:
+            continue
+        provider, model_id = ref.split("/", 1)
+        pid = provider if provider in defined else lowered.get(provider.strip().lower())
+        if pid is not None:
+            ids = [m.get("id") for m in _model_list(defined[pid]) if isinstance(m, dict)]
+            if model_id in ids:
+                continue
+            listed = ", ".join(json.dumps(f"{pid}/{i}") for i in ids if isinstance(i, str)) or "none"
+            ctx.report("openclaw-primary-undefined", kp,
+                       f"{what} {json.dumps(ref)}: provider {json.dumps(pid)} defines no model "
+                       f"{json.dumps(model_id)} (defined: {listed}). Fix: use one of those, or add the model.",
+                       value=True)
+        elif replace:
+            ctx.report("openclaw-primary-undefined", kp,
+                       f"{what} {json.dumps(ref)}: provider {json.dumps(provider)} is not in models.providers "
+                       "and models.mode is \"replace\" (built-in providers are off). Fix: define the provider or "
+                       "correct the id.", value=True)
+        elif provider.strip().lower() not in builtin_providers():
+            listed = ", ".join(json.dumps(p) for p in defined) or "none"
+            ctx.report("openclaw-primary-undefined", kp,
+                       f"{what} {json.dumps(ref)}: provider {json.dumps(provider)} is neither defined under "
+                       f"models.providers (defined: {listed}) nor built into OpenClaw, so "
+                       f"{'every run' if kp[-1] == 'primary' or kp[-1] == 'model' else 'falling back to it'} fails "
+                       "with \"Unknown model\". Fix: use <provider id>/<model id> of a defined provider, or define "
+                       f"{json.dumps(provider)}.", value=True)
 
 
 @rule(
