@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the real agent CLIs (Claude Code, Codex, OpenClaw) at the versions pinned
+# Install the real agent CLIs (Claude Code, Codex, OpenClaw, opencode) at the versions pinned
 # in .ci/clients.env, for the conformance tests. Idempotent: a package already at
 # the pinned version is not re-installed.
 #
@@ -10,6 +10,7 @@
 #
 # Writes $CACHE/paths.env (shell-sourceable, absolute paths):
 #   CLAUDE_BIN, CODEX_BIN   native binaries (run with any/no node)
+#   OPENCODE_BIN            opencode's native binary (from its platform package on npm; no node needed)
 #   OPENCLAW_BIN            wrapper script that runs openclaw under the Node 24 of the wheel
 #   OPENCLAW_MJS            openclaw's own entry (needs Node 24 first on PATH)
 #   NODE24_BIN_DIR          dir holding the wheel's `node` (v24)
@@ -112,17 +113,39 @@ WRAP
 chmod +x "$OPENCLAW_BIN.tmp"
 mv -f "$OPENCLAW_BIN.tmp" "$OPENCLAW_BIN"
 
-# --- 4. record paths ------------------------------------------------------------------
+# --- 4. opencode, with the machine's npm -------------------------------------------------
+# Everything comes from the npm registry: opencode-ai plus its platform package (an optional dependency
+# holding the native binary); the postinstall links that binary to bin/opencode.exe.
+OCP="$CACHE/opencode"
+OPENCODE_BIN="$OCP/node_modules/opencode-ai/bin/opencode.exe"
+if [ "$(pkg_version "$OCP" opencode-ai)" = "$OPENCODE_VERSION" ] && "$OPENCODE_BIN" --version >/dev/null 2>&1; then
+    log "opencode $OPENCODE_VERSION already installed"
+else
+    command -v npm >/dev/null || { log "npm not found on PATH"; exit 1; }
+    log "installing opencode-ai@$OPENCODE_VERSION (node $(node --version))"
+    timed "npm install opencode-ai" npm_quiet npm install --no-audit --no-fund --prefix "$OCP" \
+        "opencode-ai@$OPENCODE_VERSION"
+fi
+# if the postinstall did not run (scripts disabled), use the platform package's binary directly
+if ! "$OPENCODE_BIN" --version >/dev/null 2>&1; then
+    for c in "$OCP"/node_modules/opencode-linux-*/bin/opencode "$OCP"/node_modules/opencode-darwin-*/bin/opencode; do
+        if [ -x "$c" ] && "$c" --version >/dev/null 2>&1; then OPENCODE_BIN=$c; break; fi
+    done
+fi
+
+# --- 5. record paths ------------------------------------------------------------------
 cat >"$CACHE/paths.env.tmp" <<ENV
 CLAUDE_BIN=$CLAUDE_BIN
 CODEX_BIN=$CODEX_BIN
 OPENCLAW_BIN=$OPENCLAW_BIN
 OPENCLAW_MJS=$OPENCLAW_MJS
+OPENCODE_BIN=$OPENCODE_BIN
 NODE24_BIN_DIR=$NODE24_BIN_DIR
 NODE24=$NODE24
 CLAUDE_CODE_VERSION=$CLAUDE_CODE_VERSION
 CODEX_VERSION=$CODEX_VERSION
 OPENCLAW_VERSION=$OPENCLAW_VERSION
+OPENCODE_VERSION=$OPENCODE_VERSION
 ENV
 mv -f "$CACHE/paths.env.tmp" "$CACHE/paths.env"
 
@@ -132,4 +155,5 @@ scratch=$(mktemp -d)
 log "codex:    $(HOME=$scratch "$CODEX_BIN" --version 2>/dev/null || echo '?')"
 rm -rf "$scratch"
 log "openclaw: $("$OPENCLAW_BIN" --version 2>/dev/null || echo '?')"
+log "opencode: $("$OPENCODE_BIN" --version 2>/dev/null || echo '?')"
 cat "$CACHE/paths.env"
