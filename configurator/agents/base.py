@@ -100,6 +100,8 @@ class ActiveProvider:
     auth_header: AuthHeader
     #: the config key that holds the base URL, for messages
     setting: str
+    #: the config key that holds the model, for messages ("" when the agent module does not say)
+    model_setting: str = ""
 
 
 @dataclass(frozen=True)

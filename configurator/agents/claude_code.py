@@ -198,9 +198,11 @@ def active(env: Env) -> ActiveProvider | None:
         key, source, header = merged["ANTHROPIC_API_KEY"], "ANTHROPIC_API_KEY", "x-api-key"
     else:
         key, source, header = None, "ANTHROPIC_AUTH_TOKEN", "bearer"
-    model = merged.get("ANTHROPIC_MODEL") or merged.get("ANTHROPIC_DEFAULT_SONNET_MODEL") or "claude-sonnet-4-5"
+    model_key = next((k for k in ("ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL") if merged.get(k)),
+                     "ANTHROPIC_MODEL")
+    model = merged.get(model_key) or "claude-sonnet-4-5"
     return ActiveProvider(ID, None, "anthropic-messages", base, base + "/v1/messages", model, key, source,
-                          header, f"ANTHROPIC_BASE_URL in {path}")
+                          header, f"ANTHROPIC_BASE_URL in {path}", f"{model_key} in {path}")
 
 
 def _inspect(env: Mapping[str, str] | None = None) -> tuple[bool, bool]:

@@ -2,8 +2,11 @@
 
 Each agent's config is read the way the agent reads it (:attr:`Agent.active <configurator.agents.base.Agent>`:
 base URL, where the key comes from, which wire protocol), then the smallest request (1 output token) is
-sent with the standard library's HTTP client. A failure is explained: doubled or missing ``/v1``, a
-rejected key (masked), a protocol the provider does not serve, a timeout, a TLS or DNS error.
+sent with the standard library's HTTP client. A failure is explained, and says which setting to change when
+it is the config's: doubled or missing ``/v1``, a path not served, a rejected key (masked), a model the provider
+does not know (its error text, masked, 200 characters at most), a protocol the provider does not serve. A request
+that gets no answer (DNS, refused connection, TLS, timeout) is a network problem when ``configurator lint`` finds
+the agent's config right, and says what lint finds otherwise.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import socket
 import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,7 +28,7 @@ from configurator import agents, exitcodes
 from configurator.agents.base import ActiveProvider
 from configurator.errors import ConfiguratorError
 from configurator.render import Result
-from configurator.secrets import mask, register
+from configurator.secrets import mask, redact, register
 
 Status = Literal["ok", "fail", "skipped"]
 
@@ -87,14 +92,16 @@ def _send(req: urllib.request.Request, timeout: float) -> tuple[int, str]:
 
 
 def _error_text(body: str) -> str:
+    """The provider's error message from a response body: secrets masked (before cutting, so no part of a key
+    survives), at most 200 characters."""
     try:
         data = json.loads(body)
     except ValueError:
-        return body.strip()[:200]
-    err = data.get("error") if isinstance(data, dict) else None
-    if isinstance(err, dict):
-        return str(err.get("message") or err)[:200]
-    return str(err or data)[:200]
+        text = body.strip()
+    else:
+        err = data.get("error") if isinstance(data, dict) else None
+        text = str(err.get("message") or err) if isinstance(err, dict) else str(err or data)
+    return redact(text)[:200]
 
 
 def _alt_path(probe: ActiveProvider) -> tuple[str, str] | None:
@@ -106,7 +113,7 @@ def _alt_path(probe: ActiveProvider) -> tuple[str, str] | None:
     return base + "/v1" + tail, "missing"
 
 
-def check(probe: ActiveProvider, timeout: float) -> Check:
+def check(probe: ActiveProvider, timeout: float, env: Mapping[str, str] | None = None) -> Check:
     masked = mask(probe.key) if probe.key else None
     c = Check(probe.agent, "fail", "", probe.url, None, masked)
     if not probe.key:
@@ -120,38 +127,89 @@ def check(probe: ActiveProvider, timeout: float) -> Check:
         return c
     except urllib.error.URLError as e:
         reason = e.reason
-        if isinstance(reason, ssl.SSLError) or "CERTIFICATE" in str(reason).upper():
-            c.message = f"TLS error talking to {probe.url}: {reason}. Check the URL's scheme and host (and any proxy)."
-        elif isinstance(reason, socket.gaierror):
-            c.message = f"DNS error: the host of {probe.url} cannot be resolved; check {probe.setting}."
-        elif isinstance(reason, TimeoutError) or "timed out" in str(reason):
+        if isinstance(reason, TimeoutError) or "timed out" in str(reason):
             c.message = f"no answer from {probe.url} within {timeout:g}s (timeout); check the URL and your network."
-        elif isinstance(reason, ConnectionRefusedError):
-            c.message = f"connection refused by {probe.url}; is the provider (or proxy) running at that address?"
         else:
-            c.message = f"cannot reach {probe.url}: {reason}"
+            c.message = _unreachable(probe, _network_reason(reason), env)
         return c
     except (OSError, ValueError) as e:
-        c.message = f"cannot reach {probe.url}: {e}"
+        c.message = _unreachable(probe, str(e) or type(e).__name__, env)
         return c
     c.http_status = status
     if 200 <= status < 300:
         c.status = "ok"
         c.message = f"{probe.protocol} request to {probe.url} answered {status} with key {masked}."
         return c
+    error = _error_text(body)
     if status in (401, 403):
-        c.message = (f"the provider rejected the key {masked} from {probe.key_source} (HTTP {status}); "
-                     "check the key (configurator setup can replace it).")
+        c.message = (f"the provider rejected the key {masked} from {probe.key_source} (HTTP {status}: {error}); "
+                     f"set the right key in {probe.key_source} (configurator setup can replace it).")
+        return c
+    if _names_the_model(status, error, probe.model):
+        c.message = (f"the provider does not know the model {probe.model!r} (HTTP {status}: {error}); set "
+                     f"{probe.model_setting or 'the model, next to ' + probe.setting + ','} to a model it serves.")
         return c
     if status == 404:
         c.message = _diagnose_404(probe, timeout)
+        if error:
+            c.message += f" The provider said: {error}"
         return c
-    c.message = f"{probe.url} answered HTTP {status}: {_error_text(body)}"
+    c.message = f"{probe.url} answered HTTP {status}: {error}"
     if status in (400, 422):
         c.status = "ok"
         c.message = (f"reachable and the key was accepted, but the provider refused the 1-token test request "
-                     f"(HTTP {status}: {_error_text(body)}); the model id {probe.model!r} may be wrong.")
+                     f"(HTTP {status}: {error}).")
     return c
+
+
+_MODEL_ERROR = re.compile(r"model.{0,40}(not (be )?found|not exist|unknown|invalid|unsupported|not supported|"
+                          r"not available|no such|does not)|(unknown|invalid|unsupported|no such) model|"
+                          r"model_not_found|not_found_error.{0,40}model", re.IGNORECASE)
+
+
+def _names_the_model(status: int, error: str, model: str) -> bool:
+    """Is this error the provider not knowing the model (rather than the path or the request)?"""
+    if status not in (400, 404, 422) or not error:
+        return False
+    return bool(_MODEL_ERROR.search(error)) or (model in error and "model" in error.lower() and status != 404)
+
+
+def _network_reason(reason: object) -> str:
+    """Why a connection failed, in words: DNS, refused, TLS, or what the OS said."""
+    if isinstance(reason, socket.gaierror):
+        return f"the name does not resolve (DNS: {reason.strerror or reason})"
+    if isinstance(reason, ConnectionRefusedError):
+        return "connection refused (nothing listens at that address and port)"
+    if isinstance(reason, ssl.SSLError) or "CERTIFICATE" in str(reason).upper():
+        detail = getattr(reason, "reason", None) or getattr(reason, "verify_message", None) or reason
+        return f"TLS error ({detail})"
+    if isinstance(reason, OSError) and reason.strerror:
+        return reason.strerror
+    return str(reason)
+
+
+def _unreachable(probe: ActiveProvider, reason: str, env: Mapping[str, str] | None) -> str:
+    """A request that never got an answer: a network problem when lint finds the agent's config right, else what
+    lint finds."""
+    host = urllib.parse.urlsplit(probe.url).netloc or probe.url
+    problems = _config_errors(probe, os.environ if env is None else env)
+    if not problems:
+        return f"cannot reach {host}: {reason}; the config looks right, so check the network (DNS, proxy, VPN, firewall)."
+    return f"cannot reach {host}: {reason}; and `configurator lint` finds a problem in the config: {problems[0]}"
+
+
+def _config_errors(probe: ActiveProvider, env: Mapping[str, str]) -> list[str]:
+    """Error findings of lint on the agent's existing user config files."""
+    from configurator.lint import lint_paths
+
+    files = [f.path for f in agents.get(probe.agent).user_files(env) if f.path.is_file()]
+    if not files:
+        return []
+    try:
+        report = lint_paths(files, env=env)
+    except ConfiguratorError as e:
+        return [str(e)]
+    return [f"{f.file}:{f.line}:{f.column}: {f.message}" for f in report.findings if f.severity == "error"]
 
 
 def _diagnose_404(probe: ActiveProvider, timeout: float) -> str:
@@ -195,7 +253,7 @@ def run(opts: VerifyOptions) -> Result:
         if probe is None:
             checks.append(Check(agent.id, "skipped", "not configured (no config file)"))
             continue
-        checks.append(check(probe, opts.timeout))
+        checks.append(check(probe, opts.timeout, env))
     failed = [c for c in checks if c.status == "fail"]
 
     def text() -> str:
