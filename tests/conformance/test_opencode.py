@@ -145,8 +145,9 @@ def test_opencode_reads_the_key_from_the_env_reference(opencode: str, home: Path
 
 def test_opencode_after_merging_into_a_realistic_jsonc_file(opencode: str, home: Path, project: Path,
                                                             mock: MockProvider) -> None:
+    # tests/setup/fixtures/opencode.json: comments, trailing commas, other providers, MCP servers, permissions
     sys.path.insert(0, str(ROOT / "tests" / "setup"))
-    from setup_helpers import seed  # tests/setup/setup_helpers.py: comments, other providers, MCP, permissions
+    from setup_helpers import seed
 
     seed(home, ["opencode.json"])
     _setup(home, mock)
