@@ -57,7 +57,7 @@ def parse_text(text: str, fmt: str, path: str | PurePath = "<text>") -> Any:
     """Return the data in ``text``; raise :class:`ParseError` with line and column otherwise."""
     if fmt == "json":
         try:
-            return _check_depth(json.loads(text), fmt, path) if text.strip() else {}
+            return _check_depth(json.loads(text), fmt, path, text) if text.strip() else {}
         except json.JSONDecodeError as e:
             raise ParseError(str(path), fmt, e.lineno, e.colno, e.msg) from None
         except RecursionError:
@@ -242,6 +242,14 @@ def join_surrogates(s: str) -> str:
 def same_data(a: Any, b: Any) -> bool:
     """Deep equality that also treats NaN as equal to NaN and keeps bool distinct from int (no recursion:
     a file nested hundreds of levels deep is compared like any other)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        # fast path for parsed JSON/TOML data (string keys): the same canonical JSON text is the same data
+        # (true is not 1, NaN is NaN); a difference, or data json cannot write, takes the walk below
+        try:
+            if json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True):
+                return True
+        except (TypeError, ValueError, RecursionError):
+            pass
     stack = [(a, b)]
     while stack:
         a, b = stack.pop()
@@ -289,9 +297,44 @@ def too_deep(data: Any, limit: int) -> bool:
     return False
 
 
-def _check_depth(data: Any, fmt: str, path: str | PurePath) -> Any:
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_BRACKETS = str.maketrans({c: None for c in map(chr, range(128)) if c not in "{}[]"})
+_DEPTH_STEP = {"{": 1, "[": 1, "}": -1, "]": -1}
+
+
+def json_text_depth(text: str) -> int:
+    """How deep the objects and arrays of JSON ``text`` nest (strings left out), at C speed: the walk over the
+    data would cost a Python step per value of a 1.5 MB file."""
+    from itertools import accumulate
+
+    brackets = _JSON_STRING.sub("", text).translate(_BRACKETS)
+    steps = [_DEPTH_STEP.get(c, 0) for c in brackets] if not brackets.isascii() else list(
+        map(_DEPTH_STEP.__getitem__, brackets))
+    return max(accumulate(steps), default=0)
+
+
+#: hash -> length of JSON texts already found shallow enough (the same file is read by the preview, by the
+#: write and by the lint that follows it: its depth is measured once)
+_SHALLOW: dict[int, int] = {}
+
+
+def mark_shallow(text: str) -> None:
+    if len(_SHALLOW) > 32:
+        _SHALLOW.clear()
+    _SHALLOW[hash(text)] = len(text)
+
+
+def _check_depth(data: Any, fmt: str, path: str | PurePath, text: str | None = None) -> Any:
     limit = MAX_DEPTH.get(fmt, 400)
-    if too_deep(data, limit):
+    if fmt == "json" and text is not None:
+        if _SHALLOW.get(hash(text)) == len(text):
+            return data
+        deep = json_text_depth(text) > limit
+        if not deep:
+            mark_shallow(text)
+    else:
+        deep = too_deep(data, limit)
+    if deep:
         raise ParseError(str(path), fmt, 1, 1, f"nested too deeply (more than {limit} levels)")
     return data
 

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 from configurator.errors import ParseError
 from configurator.store.formats import same_data
 from configurator.store.positions import _WS, Json5Error, _Parser
-from configurator.text import LineIndex, match_line_endings, position
+from configurator.text import match_line_endings, position
 
 DELETE = object()
 _IDENT = re.compile(r"[A-Za-z_$][A-Za-z0-9_$]*\Z")  # \Z: "$" would accept a trailing newline
@@ -56,14 +56,35 @@ _DECODER = json.JSONDecoder()
 _FOLLOW = frozenset(",}]")
 
 
-class _Text(LineIndex):
+class _Text:
     """The text being edited: line starts and ends, and where its objects, keys and values are.
 
     One pass of the store's own JSON5 grammar (:mod:`configurator.store.positions`) over the objects on the
     way to the edited key; the values beside them are skipped by the standard library's C decoder whenever
-    they are plain JSON, so a 1.5 MB ``~/.claude.json`` costs about what ``json.loads`` does."""
+    they are plain JSON, so a 1.5 MB ``~/.claude.json`` costs about what ``json.loads`` does. ``ends`` remembers
+    where values end (start offset -> end offset), carried from one change of a file to the next."""
 
-    __slots__ = ()
+    __slots__ = ("ends", "splices", "text")
+
+    def __init__(self, text: str, ends: dict[int, int] | None = None) -> None:
+        self.text = text
+        self.ends = ends if ends is not None else {}
+        #: the edits made to the text: (start, end, length of what replaced text[start:end])
+        self.splices: list[tuple[int, int, int]] = []
+
+    def splice(self, a: int, b: int, middle: str) -> str:
+        """``text`` with ``text[a:b]`` replaced by ``middle`` (recorded, so value ends can be moved)."""
+        self.splices.append((a, b, len(middle)))
+        return self.text[:a] + middle + self.text[b:]
+
+    def line_start(self, offset: int) -> int:
+        """Offset of the first character of the line holding ``offset`` (lines end at ``\\n`` only)."""
+        return self.text.rfind("\n", 0, max(0, min(offset, len(self.text)))) + 1
+
+    def line_end(self, offset: int) -> int:
+        """Offset of the ``\\n`` that ends the line holding ``offset`` (or the end of the text)."""
+        end = self.text.find("\n", offset)
+        return len(self.text) if end < 0 else end
 
     def ws(self, i: int) -> int:
         m = _WS.match(self.text, i)
@@ -71,6 +92,12 @@ class _Text(LineIndex):
 
     def value_end(self, i: int) -> int:
         """The offset after the value that starts at ``i``."""
+        known = self.ends.get(i)
+        if known is None:
+            known = self.ends[i] = self._value_end(i)
+        return known
+
+    def _value_end(self, i: int) -> int:
         text = self.text
         try:
             _, end = _DECODER.raw_decode(text, i)
@@ -125,12 +152,13 @@ def _parse_error(text: str, e: Json5Error) -> ParseError:
     return ParseError("<text>", "json5", line, col, e.message)
 
 
+_INDENTED_LINE = re.compile(r"\n([ \t]+)\S")
+
+
 def detect_indent(text: str) -> str:
-    for line in text.split("\n")[1:]:
-        m = re.match(r"^([ \t]+)\S", line)
-        if m:
-            return m.group(1)
-    return "  "
+    """The indentation of the first indented line after the first (two spaces when there is none)."""
+    m = _INDENTED_LINE.search(text)
+    return m.group(1) if m else "  "
 
 
 def render_value(value: Any, unit: str, base: str, *, json5_keys: bool = False) -> str:
@@ -201,14 +229,37 @@ def _find(obj: _Object, key: str) -> tuple[int, _Member] | None:
     return found
 
 
-def apply_change(text: str, change: Change, *, fmt: str) -> str:
-    """Return ``text`` with ``change`` applied. The caller verifies the result by parsing it."""
-    new = _apply_change(text, change, fmt=fmt)
-    return match_line_endings(text, new) if new != text else new  # a CRLF file stays CRLF
+def apply_change(text: str, change: Change, *, fmt: str, ends: dict[int, int] | None = None) -> str:
+    """Return ``text`` with ``change`` applied. The caller verifies the result by parsing it. ``ends`` (where
+    the values of ``text`` end, filled in as they are found) is updated for the returned text."""
+    t = _Text(text, ends)
+    new = _apply_change(t, change, fmt=fmt)
+    if new == text:
+        return text
+    crlf = match_line_endings(text, new)  # a CRLF file stays CRLF
+    if ends is not None:
+        if crlf == new and len(t.splices) == 1:
+            _moved(ends, *t.splices[0])
+        else:
+            ends.clear()
+    return crlf
 
 
-def _apply_change(text: str, change: Change, *, fmt: str) -> str:
-    t = _Text(text)
+def _moved(ends: dict[int, int], a: int, b: int, length: int) -> None:
+    """Keep the value ends that the edit of ``[a, b)`` did not touch, moved to their offsets after it."""
+    delta = length - (b - a)
+    kept = {}
+    for start, end in ends.items():
+        if end < a:  # strictly before (a value right next to the edit might have grown: look again)
+            kept[start] = end
+        elif start > b:
+            kept[start + delta] = end + delta
+    ends.clear()
+    ends.update(kept)
+
+
+def _apply_change(t: _Text, change: Change, *, fmt: str) -> str:
+    text = t.text
     if not text.strip():  # a blank file
         if change.value is DELETE:
             return text
@@ -230,7 +281,7 @@ def _apply_change(text: str, change: Change, *, fmt: str) -> str:
             for k in reversed(path[depth:]):
                 nested = {k: nested}
             b = t.value_end(at)
-            return text[:at] + render_value(nested, unit, t.indent_of(at), json5_keys=fmt == "json5") + text[b:]
+            return t.splice(at, b, render_value(nested, unit, t.indent_of(at), json5_keys=fmt == "json5"))
         obj = t.obj(at)
         hit = _find(obj, key)
         if hit is None:
@@ -245,7 +296,12 @@ def _apply_change(text: str, change: Change, *, fmt: str) -> str:
             if change.value is DELETE:
                 new = _delete_member(t, obj, idx)
                 # a duplicated key: remove every copy, or the parsed data would still hold one
-                return _apply_change(new, change, fmt=fmt) if new != text else new
+                if new == text:
+                    return new
+                again = _Text(new)
+                new = _apply_change(again, change, fmt=fmt)
+                t.splices += again.splices  # more than one edit: the value ends are found afresh
+                return new
             a, b = member.vstart, member.vend
             if _holds(text[a:b], change.value):
                 return text  # already that value: keep the user's spelling (escapes, number format, layout)
@@ -254,7 +310,7 @@ def _apply_change(text: str, change: Change, *, fmt: str) -> str:
             )
             if text[a:b] == rendered:
                 return text
-            return text[:a] + rendered + text[b:]
+            return t.splice(a, b, rendered)
         at = member.vstart
     return text
 
@@ -274,9 +330,9 @@ def _insert_member(t: _Text, obj: _Object, key: str, value: Any, unit: str, fmt:
             eol = t.line_end(v_end)
             rest = text[v_end:eol]
             if rest.lstrip().startswith(","):
-                return text[:eol] + f"\n{indent}{member}," + text[eol:]
-            return text[:v_end] + "," + text[v_end:eol] + f"\n{indent}{member}" + text[eol:]
-        return text[:v_end] + f", {member}" + text[v_end:]
+                return t.splice(eol, eol, f"\n{indent}{member},")
+            return t.splice(v_end, eol, "," + text[v_end:eol] + f"\n{indent}{member}")
+        return t.splice(v_end, v_end, f", {member}")
     # empty object
     interior = text[start + 1 : end - 1]
     obj_indent = t.indent_of(t.line_start(start) + len(t.indent_of(start)))
@@ -284,9 +340,9 @@ def _insert_member(t: _Text, obj: _Object, key: str, value: Any, unit: str, fmt:
     inner = obj_indent + unit
     member = f"{render_key(key, bare)}: {render_value(value, unit, inner, json5_keys=bare)}"
     if interior.strip() == "":
-        return text[:start] + "{\n" + inner + member + "\n" + obj_indent + "}" + text[end:]
+        return t.splice(start, end, "{\n" + inner + member + "\n" + obj_indent + "}")
     # only comments inside: keep them, add the member first
-    return text[: start + 1] + "\n" + inner + member + "," + text[start + 1 :]
+    return t.splice(start + 1, start + 1, "\n" + inner + member + ",")
 
 
 def _delete_member(t: _Text, obj: _Object, idx: int) -> str:
@@ -303,8 +359,8 @@ def _delete_member(t: _Text, obj: _Object, idx: int) -> str:
             # keep comment lines that sit between the two members
             between = text[t.line_end(v_end) + 1 : b]
             keep = between if between.strip() else ""
-            return text[:a] + keep + text[b:]
-        return text[:k_start] + text[nxt:]
+            return t.splice(a, b, keep)
+        return t.splice(k_start, nxt, "")
     if idx > 0:
         prev_end = members[idx - 1].vend
         after = text[v_end:]
@@ -316,22 +372,22 @@ def _delete_member(t: _Text, obj: _Object, idx: int) -> str:
             # the last member has its own line(s): remove them whole (its trailing comment goes with it)
             # and drop the comma after the member before unless the object uses trailing commas
             cut = v_end + rest.end()
-            head = text[:ls]
             if not had_trailing:
-                pc = re.match(r"[ \t]*,", text[prev_end:])
+                pc = re.match(r"[ \t]*,", text[prev_end:ls])
                 if pc is not None:
-                    head = text[:prev_end] + text[prev_end + pc.end() : ls]
-            return head + text[cut:]
+                    return t.splice(prev_end, cut, text[prev_end + pc.end() : ls])
+            return t.splice(ls, cut, "")
         cut_end = v_end
         # remove from the previous value's end (its comma included) up to our value's end
-        new = text[:prev_end] + ("," if had_trailing else "") + text[cut_end + (m_.end() if m_ else 0) :]
-        return new
-    return text[:obj.start] + "{}" + text[obj.end:]
+        return t.splice(prev_end, cut_end + (m_.end() if m_ else 0), "," if had_trailing else "")
+    return t.splice(obj.start, obj.end, "{}")
 
 
 def apply_changes(text: str, changes: Sequence[Change], *, fmt: str) -> str:
+    """``text`` with every change applied in order; each value beside the edits is scanned once."""
+    ends: dict[int, int] = {}
     for change in changes:
-        text = apply_change(text, change, fmt=fmt)
+        text = apply_change(text, change, fmt=fmt, ends=ends)
     return text
 
 

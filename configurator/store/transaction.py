@@ -15,6 +15,7 @@ import contextlib
 import difflib
 import errno
 import os
+import re
 import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from configurator.store import atomic
 from configurator.store.atomic import SECRET_MODE, file_lock, real_target
 from configurator.store.backup import Backup, BackupWriter, get_backup
 from configurator.store.documents import Document, _decode, inspect, path_error, read_bytes
-from configurator.store.formats import parse_text, same_data
+from configurator.store.formats import mark_shallow, parse_text, same_data
 from configurator.text import lines_lf, match_line_endings
 
 #: what a write did to one file (the ``action`` of ``--json`` output)
@@ -49,11 +50,45 @@ class WriteResult:
 
 
 def masked_diff(old: str, new: str, path: Path) -> str:
+    """A unified diff (3 lines of context), secrets masked. The lines both texts share at the start and at the end
+    are left out before difflib compares them, so a small change in a 1.5 MB file costs little."""
+    if old == new:
+        return ""
+    a, b = lines_lf(old), lines_lf(new)
+    head = _common(a, b)
+    tail = _common(a[head:][::-1], b[head:][::-1])
+    skip = max(0, head - 3)
+    keep = max(0, tail - 3)
     lines = difflib.unified_diff(
-        lines_lf(old), lines_lf(new), fromfile=f"{path} (now)", tofile=f"{path} (new)"
+        a[skip:len(a) - keep], b[skip:len(b) - keep], fromfile=f"{path} (now)", tofile=f"{path} (new)"
     )
-    out = "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
+    out = "".join(_shift(ln, skip) if ln.startswith("@@") else ln if ln.endswith("\n") else ln + "\n"
+                  for ln in lines)
     return redact(out)
+
+
+def _common(a: list[str], b: list[str]) -> int:
+    """How many lines ``a`` and ``b`` share at their start (binary search over slice comparisons)."""
+    lo, hi = 0, min(len(a), len(b))
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    return lo
+
+
+_HUNK = re.compile(r"@@ -(\d+)(,\d+)? \+(\d+)(,\d+)? @@")
+
+
+def _shift(header: str, by: int) -> str:
+    """A hunk header of a diff of lines ``by``.. moved back to the whole file's line numbers."""
+    m = _HUNK.match(header)
+    if m is None or not by:
+        return header
+    return (f"@@ -{int(m.group(1)) + by}{m.group(2) or ''} +{int(m.group(3)) + by}{m.group(4) or ''} @@"
+            + header[m.end():])
 
 
 @dataclass
@@ -159,6 +194,8 @@ class Transaction:
                 "(this happens with TOML files that mix dotted keys and tables). The file was left as it was; "
                 "make the change by hand or move the dotted keys into [tables]."
             )
+        if doc.fmt == "json":
+            mark_shallow(new_text)  # it holds exactly the data we meant: no need to measure it again
         return self._put(doc.path, doc.raw, new_text.encode("utf-8"), secret=secret, fmt_text=(doc.text, new_text))
 
     def write_bytes(self, path: Path, data: bytes, *, mode: int | None = None) -> WriteResult:
