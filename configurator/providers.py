@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from configurator.errors import ConfiguratorError
+from configurator.render import shown_input
 from configurator.resources import template_path
 
 
@@ -55,11 +58,12 @@ def preset_ids() -> list[str]:
 def load_preset(preset_id: str) -> Preset:
     from configurator.store import parse_text
 
-    path = template_path("providers", f"{preset_id}.toml")
-    if not path.is_file():
+    ids = preset_ids()
+    if preset_id not in ids:  # only a preset's own file: never a path (--provider ../../pyproject)
         raise ConfiguratorError(
-            f"Unknown provider {preset_id!r}; choose one of: {', '.join(preset_ids())} (or 'custom' with --base-url)."
+            f"Unknown provider {shown_input(preset_id)}; choose one of: {', '.join(ids)} (or 'custom' with --base-url)."
         )
+    path = template_path("providers", f"{preset_id}.toml")
     raw: dict[str, Any] = parse_text(path.read_text(encoding="utf-8"), "toml", path)
     models = [
         ModelInfo(m["id"], m.get("name", m["id"]), int(m["context_window"]), int(m["max_tokens"]))
@@ -81,12 +85,69 @@ def load_preset(preset_id: str) -> Preset:
     )
 
 
+#: the longest base URL taken (browsers and proxies stop long before a config should)
+MAX_URL = 2048
+_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
+
+
+def _url_error(flag: str, url: str, problem: str) -> ConfiguratorError:
+    return ConfiguratorError(f"{flag} {shown_input(url)} {problem}; give it like https://api.example.com/v1.")
+
+
+def _check_host(flag: str, url: str, netloc: str, host: str) -> None:
+    if "[" in netloc:
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            raise _url_error(flag, url, "has a host that is not a valid IPv6 address") from None
+        return
+    try:
+        ascii_host = host if host.isascii() else host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise _url_error(flag, url, "has a host name that is not valid") from None
+    labels = ascii_host.removesuffix(".").split(".")
+    if len(ascii_host) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise _url_error(flag, url, "has a host name that is not valid (letters, digits, - and . only)")
+
+
 def _check_url(url: str, flag: str) -> tuple[str, str, str]:
-    parts = urlsplit(url.strip())
+    """(scheme, netloc, path) of an http(s) base URL, or a one-sentence ConfiguratorError saying what is wrong.
+
+    Refused: other schemes, no host, a query or fragment, whitespace or control characters anywhere (a URL
+    parser silently drops a newline), a backslash (``https://x\\@evil.com``: browsers read the host as ``x``,
+    Python as ``evil.com``), a user name or password (the tools would keep them in plain config files), a
+    host name that is not one, a port outside 1-65535.
+    """
+    if len(url) > MAX_URL:
+        raise ConfiguratorError(f"{flag} is {len(url)} characters long; give a base URL like https://api.example.com/v1.")
+    url = url.strip(" ")
+    if any(c.isspace() or not c.isprintable() for c in url):
+        raise _url_error(flag, url, "contains spaces or control characters (a line break?)")
+    if "\\" in url:
+        raise _url_error(flag, url, "contains a backslash, which tools read differently")
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        raise _url_error(flag, url, "is not a valid URL") from None
+    if "@" in parts.netloc:
+        raise ConfiguratorError(
+            f"{flag} contains a user name or password (user:pass@host), which the tools would keep in plain config "
+            "files; give the URL without it (https://host/v1) and the key with --api-key-env or --api-key-stdin."
+        )
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfiguratorError(f"{flag} {url!r} is not an http(s) URL; give it like https://api.example.com/v1.")
+        raise _url_error(flag, url, "is not an http(s) URL")
+    try:
+        port = parts.port
+    except ValueError:
+        port = 0
+    if port == 0:
+        raise _url_error(flag, url, "has a port that is not a number from 1 to 65535")
+    host = parts.hostname or ""
+    if not host:
+        raise _url_error(flag, url, "has no host name")
+    _check_host(flag, url, parts.netloc, host)
     if parts.query or parts.fragment:
-        raise ConfiguratorError(f"{flag} {url!r} has a query or fragment; give only scheme, host and path.")
+        raise ConfiguratorError(f"{flag} {shown_input(url)} has a query or fragment; give only scheme, host and path.")
     return parts.scheme, parts.netloc, parts.path
 
 

@@ -6,7 +6,8 @@ import re
 
 Version = tuple[int, int, int]
 
-_VERSION = re.compile(r"(\d+)\.(\d+)(?:\.(\d+))?")
+#: at most 9 digits a part: a longer number is not a version (and int() refuses over 4,300 digits)
+_VERSION = re.compile(r"(?<!\d)(\d{1,9})\.(\d{1,9})(?:\.(\d{1,9}))?(?!\d)")
 
 
 def parse_version(text: str | None) -> Version | None:

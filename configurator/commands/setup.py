@@ -26,7 +26,7 @@ from configurator.providers import (
     normalize_anthropic_url,
     normalize_openai_url,
 )
-from configurator.render import Result
+from configurator.render import Result, shown_input
 from configurator.secrets import is_placeholder, mask, register
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -61,7 +61,7 @@ class SetupOptions:
     given: frozenset[str] = frozenset()
 
 
-_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 
 def read_key(opts: SetupOptions, preset: Preset) -> tuple[str | None, str | None]:
@@ -107,8 +107,36 @@ def read_key(opts: SetupOptions, preset: Preset) -> tuple[str | None, str | None
     return key, None
 
 
+#: the longest model id taken (provider ids are far shorter; a longer one is a paste slip)
+MAX_MODEL_ID = 200
+
+
+def check_model_id(flag: str, model: str | None) -> None:
+    """A model id goes into every tool's config as a string: printable text, no spaces or line breaks, not
+    bytes that are not UTF-8 (``--model $'m\\xff'``), of a sane length."""
+    if model is None:
+        return
+    if not model.strip():
+        raise ConfiguratorError(f"{flag} is empty; give the model id as the provider lists it.")
+    if len(model) > MAX_MODEL_ID or not all(c.isprintable() and not c.isspace() for c in model):
+        raise ConfiguratorError(
+            f"{flag} {shown_input(model)} is not a model id (spaces, control characters, bytes that are not "
+            f"UTF-8, or over {MAX_MODEL_ID} characters); give the id as the provider lists it."
+        )
+
+
+def check_inputs(opts: SetupOptions) -> None:
+    """The values the user typed, refused with one sentence before anything else looks at them. A key pasted
+    into --api-key-env is registered first, so that no later message or log line can show it."""
+    if opts.api_key_env and not _ENV_NAME.match(opts.api_key_env):
+        register(opts.api_key_env)
+    check_model_id("--model", opts.model)
+    check_model_id("--fast-model", opts.fast_model)
+
+
 def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
     notes: list[str] = []
+    check_inputs(opts)
     preset = load_preset(opts.provider)
     if preset.is_custom:
         if opts.anthropic_base_url or opts.openai_base_url:
