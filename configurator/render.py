@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,16 +62,65 @@ def to_json(obj: Any) -> str:
     return json.dumps(obj, indent=2, ensure_ascii=False, default=str)
 
 
+def shown_input(value: str, limit: int = 60) -> str:
+    """A value the user gave, quoted for a message: escaped (control characters, undecodable bytes) and cut
+    short when long, so that a hostile argument still gives one readable line."""
+    if len(value) <= limit:
+        return repr(value)
+    return f"{value[: limit - 20]!r}… ({len(value)} characters)"
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x80-\x9f]")
+_LONG_WORD = re.compile(r"\S{201,}")
+
+
+def printable(text: str, stream: TextIO | None = None, *, controls: bool = False) -> str:
+    """``text`` as the stream can encode it: undecodable bytes (a surrogate from a non-UTF-8 argument or file
+    name) escaped instead of a UnicodeEncodeError. ``controls=True`` also escapes terminal control characters
+    (an escape sequence in a value the user gave would drive the terminal)."""
+    if controls:
+        text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    try:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def one_line(message: str) -> str:
+    """A message as one line: line breaks become spaces (they can only come from a value the user gave),
+    words over 200 characters are cut in the middle."""
+    message = re.sub(r"\s*[\r\n]+\s*", " ", message)
+    return _LONG_WORD.sub(lambda m: f"{m.group()[:80]}…({len(m.group())} characters)…{m.group()[-20:]}", message)
+
+
 def emit(result: Result, *, as_json: bool = False, stream: TextIO | None = None) -> int:
-    """Print ``result`` and return its exit code. Known secrets are masked on the way out."""
+    """Print ``result`` and return its exit code. Known secrets and credential-shaped values are masked on the
+    way out."""
     out = stream or sys.stdout
     text = to_json(result.envelope()) if as_json else result.human()
     if text:
-        out.write(redact(text) + "\n")
+        out.write(printable(redact(text), out) + "\n")
         out.flush()
     return result.exit_code
 
 
+def error_text(message: str, stream: TextIO | None = None) -> str:
+    """What an error says, as printed: one line, secrets masked, control characters escaped."""
+    return printable(redact(one_line(message)), stream, controls=True)
+
+
 def error_line(message: str) -> None:
-    sys.stderr.write(redact(f"error: {message}") + "\n")
+    """``error: <message>`` on stderr: one line, secrets masked."""
+    sys.stderr.write(f"error: {error_text(message, sys.stderr)}\n")
     sys.stderr.flush()
+
+
+def error_envelope(command: str, message: str, exit_code: int, *, stream: TextIO | None = None) -> None:
+    """The ``--json`` form of an error, on stdout: ``{"version": 1, "command": ..., "error": {"message": ...,
+    "exit_code": ...}}``, the message as the ``error:`` line on stderr says it."""
+    out = stream or sys.stdout
+    env = {"version": ENVELOPE_VERSION, "command": command,
+           "error": {"message": error_text(message, out), "exit_code": exit_code}}
+    out.write(printable(redact(to_json(env)), out) + "\n")
+    out.flush()

@@ -70,24 +70,114 @@ def cli() -> None:
     """
 
 
-def _log_unexpected(exc: BaseException) -> str:
+#: a variable name as people write them (upper case): any other --api-key-env value may be a pasted key
+_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]*")
+
+
+def logged_argv(argv: list[str]) -> str:
+    """``argv`` as the error log records it: through the same redaction as every output, and the value of
+    ``--api-key-env`` masked unless it is an upper-case variable name (a key pasted there must not reach the
+    log, whatever its shape)."""
+    from configurator.secrets import mask, redact
+
+    shown: list[str] = []
+    after_flag = False
+    for arg in argv:
+        if after_flag and not _ENV_NAME.fullmatch(arg):
+            arg = mask(arg)
+        elif arg.startswith("--api-key-env=") and not _ENV_NAME.fullmatch(arg.partition("=")[2]):
+            arg = "--api-key-env=" + mask(arg.partition("=")[2])
+        after_flag = arg == "--api-key-env"
+        shown.append(arg)
+    return redact(repr(shown))
+
+
+def _log_unexpected(exc: BaseException, argv: list[str]) -> str:
     from configurator import paths
 
     try:
         log_dir = paths.state_dir() / "logs"
         log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         log = log_dir / "error.log"
+        import traceback
+
         from configurator.secrets import redact
 
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} configurator {__version__} argv={sys.argv[1:]!r}\n")
-            import traceback
-
-            fh.write(redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__))))
+        header = f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} configurator {__version__} argv={logged_argv(argv)}\n"
+        body = redact("".join(traceback.format_exception(type(exc), exc, exc.__traceback__)))
+        fd = os.open(log, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        with open(fd, "a", encoding="utf-8", errors="backslashreplace") as fh:
+            fh.write(header + body)
         os.chmod(log, 0o600)
         return str(log)
     except OSError:
         return "(the error log could not be written)"
+
+
+def _check_home() -> None:
+    """HOME set but empty (or relative) would put every config, backup and log under / (or the current
+    folder): refuse before any command reads or writes a file."""
+    from configurator.errors import ConfiguratorError
+
+    home = os.environ.get("HOME")
+    if home is not None and not os.path.isabs(home.strip()):
+        what = "empty" if not home.strip() else f"the relative path {home!r}"
+        raise ConfiguratorError(
+            f"HOME is {what}, so the tools' configs would be looked for in the wrong folder; set HOME to your home "
+            "folder (an absolute path) and run the command again."
+        )
+
+
+def _wants_json(cmd: click.Command, args: list[str]) -> bool:
+    """Whether ``args`` (the command's own arguments) ask for JSON: ``--json``, or ``--format json``. Read
+    token by token with the command's options, so the value of another option (``--model --json``) is not
+    taken for the flag, and an unknown option before it does not hide it."""
+    takes_value: dict[str, str] = {}
+    json_flags: set[str] = set()
+    for p in cmd.params:
+        if not isinstance(p, click.Option):
+            continue
+        if p.name == "as_json" and p.is_flag:
+            json_flags.update(p.opts)
+        elif not p.is_flag and not p.count:
+            takes_value.update((o, p.name or "") for o in p.opts)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        name, eq, value = arg.partition("=")
+        if arg in json_flags:
+            return True
+        if eq and name in takes_value:
+            if takes_value[name] == "fmt" and value == "json":
+                return True
+        elif arg in takes_value:
+            if takes_value[arg] == "fmt" and args[i + 1: i + 2] == ["json"]:
+                return True
+            i += 1
+        i += 1
+    return False
+
+
+def _invocation(argv: list[str], prog_name: str) -> tuple[str, bool]:
+    """(the command path without the program name, e.g. ``plan quiz``; whether its output is JSON): what
+    ``argv`` asks for, so that an error can be reported the way the command reports."""
+    ctx = cli.make_context(prog_name, list(argv), resilient_parsing=True)
+    words: list[str] = []
+    cmd: click.Command = cli
+    rest: list[str] = []
+    while isinstance(cmd, click.Group):
+        args = [*getattr(ctx, "_protected_args", ()), *ctx.args]
+        if not args:
+            return " ".join(words), False
+        name, sub, rest = cmd.resolve_command(ctx, args)
+        if sub is None or name is None:
+            return " ".join(words), False
+        words.append(name)
+        ctx = sub.make_context(name, list(rest), parent=ctx, resilient_parsing=True)
+        cmd = sub
+    return " ".join(words), _wants_json(cmd, rest)
 
 
 def _command_path(argv: list[str], prog_name: str) -> str:
@@ -129,21 +219,43 @@ def _say(message: str) -> None:
     sys.stderr.flush()
 
 
+def _report(message: str, exit_code: int, argv: list[str], prog_name: str) -> None:
+    """An error as one ``error:`` line on stderr; with ``--json`` (or ``--format json``) for the command that
+    ran, also the error envelope on stdout. Then exit with ``exit_code``."""
+    from configurator.render import error_envelope, error_line
+
+    error_line(message)
+    try:
+        command, as_json = _invocation(argv, prog_name)
+    except Exception:  # noqa: BLE001 - the lenient re-parse only decides whether to add the envelope
+        command, as_json = "", False
+    if as_json:
+        error_envelope(command, message, exit_code)
+    sys.exit(exit_code)
+
+
+def _asks_for_help(argv: list[str], prog_name: str) -> bool:
+    """Help, the version or shell completion: nothing is read or written, so HOME does not matter."""
+    complete_var = f"_{prog_name.replace('-', '_').replace('.', '_').upper()}_COMPLETE"
+    return not argv or complete_var in os.environ or any(a in ("-h", "--help", "--version") for a in argv)
+
+
 def main(argv: list[str] | None = None, prog_name: str = "configurator") -> Any:
-    """Console entry point: every error is one ``error: ...`` line; a cancel is one line, exit 0 (the user said
-    "No") or 130 (Ctrl-C, end of input); anything unexpected is logged, never dumped."""
+    """Console entry point: every error is one ``error: ...`` line (and, with ``--json``, an error envelope on
+    stdout); a cancel is one line, exit 0 (the user said "No") or 130 (Ctrl-C, end of input); anything
+    unexpected is logged (redacted like every output), never dumped."""
     from configurator.errors import CANCELLED, Aborted, ConfiguratorError
-    from configurator.render import error_line
 
     args = sys.argv[1:] if argv is None else list(argv)
     try:
+        if not _asks_for_help(args, prog_name):
+            _check_home()
         rv = cli.main(args=args, prog_name=prog_name, standalone_mode=False)
     except Aborted as e:
         _say(str(e))
         sys.exit(e.exit_code)
     except ConfiguratorError as e:
-        error_line(str(e))
-        sys.exit(e.exit_code)
+        _report(str(e), e.exit_code, args, prog_name)
     except (_BareInterrupt, KeyboardInterrupt, EOFError, click.exceptions.Abort):
         if sys.stderr.isatty():  # end the line the terminal's ^C echo left open
             sys.stderr.write("\n")
@@ -153,18 +265,16 @@ def main(argv: list[str] | None = None, prog_name: str = "configurator") -> Any:
         no_args_help = getattr(click.exceptions, "NoArgsIsHelpError", None)
         if no_args_help is not None and isinstance(e, no_args_help):  # a bare group name: its help, as before
             e.show()
-        else:
-            error_line(usage_error_line(e, args, prog_name))
-        sys.exit(exitcodes.USAGE)
+            sys.exit(exitcodes.USAGE)
+        _report(usage_error_line(e, args, prog_name), exitcodes.USAGE, args, prog_name)
     except click.ClickException as e:
-        error_line(re.sub(r"\s*\n\s*", " ", e.format_message()).strip())
-        sys.exit(e.exit_code)
+        _report(re.sub(r"\s*\n\s*", " ", e.format_message()).strip(), e.exit_code, args, prog_name)
     except BrokenPipeError:
         sys.exit(exitcodes.OK)
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - the one place that turns bugs into a one-line message
-        where = _log_unexpected(e)
-        error_line(f"unexpected internal error ({type(e).__name__}); details are in {where}. Please report it.")
-        sys.exit(exitcodes.INTERNAL)
+        where = _log_unexpected(e, args)
+        _report(f"unexpected internal error ({type(e).__name__}); details are in {where}. Please report it.",
+                exitcodes.INTERNAL, args, prog_name)
     sys.exit(rv if isinstance(rv, int) else exitcodes.OK)

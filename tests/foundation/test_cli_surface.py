@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -111,6 +112,45 @@ def test_our_errors_and_click_exceptions_are_error_lines(cli, monkeypatch: pytes
     _fake_command(monkeypatch, click.FileError("x.csv", hint="no such file"))
     code, out, err = cli("boom")
     assert (code, out) == (1, "") and err.startswith("error: ") and err.count("\n") == 1 and "x.csv" in err
+
+
+def test_with_json_an_error_is_also_an_envelope_on_stdout(cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The entry point knows whether the running command was given --json (parsed with the command's own
+    options: the value of another option is not the flag)."""
+
+    @click.command()
+    @click.option("--model")
+    @click.option("--json", "as_json", is_flag=True)
+    def boom(model: str | None, as_json: bool) -> None:
+        raise ConfiguratorError("that model is not there; pick another.")
+
+    real = cli_module.LazyGroup.get_command
+    monkeypatch.setitem(cli_module.COMMANDS, "boom", ("unused", "boom", "raises"))
+    monkeypatch.setattr(cli_module.LazyGroup, "get_command",
+                        lambda self, ctx, name: boom if name == "boom" else real(self, ctx, name))
+    line = "error: that model is not there; pick another.\n"
+    envelope = {"version": 1, "command": "boom",
+                "error": {"message": "that model is not there; pick another.", "exit_code": 2}}
+    for args in (["boom", "--json"], ["boom", "--model=x", "--json"], ["boom", "--model", "x", "--json"]):
+        assert cli(*args) == (2, json.dumps(envelope, indent=2) + "\n", line)
+    code, out, err = cli("boom", "--frob", "--json")  # click's own error, --json after it: still an envelope
+    assert code == 2 and json.loads(out)["error"]["message"] == err.removeprefix("error: ").rstrip("\n")
+    assert cli("boom", "--model", "--json") == (2, "", line)  # --json is the model here
+    assert cli("boom", "--", "--json")[1] == ""  # after --, nothing is an option
+
+
+@pytest.mark.parametrize("home_value", ["", "   ", "relative/home"])
+def test_a_home_that_is_empty_or_relative_is_refused(cli, monkeypatch: pytest.MonkeyPatch, home_value: str) -> None:
+    monkeypatch.setenv("HOME", home_value)
+    code, out, err = cli("lint")
+    assert (code, out) == (2, "") and err.startswith("error: HOME is ") and err.count("\n") == 1
+    assert cli("--version")[0] == 0 and cli("lint", "--help")[0] == 0  # help and the version need no HOME
+
+
+def test_an_error_line_escapes_control_characters_and_cuts_long_words(cli) -> None:
+    code, _, err = cli("restore", "\x1b]0;title\x07" + "b" * 3000)
+    assert code == 2 and "\x1b" not in err and "\\x1b]0;title\\x07" in err
+    assert err.count("\n") == 1 and len(err) < 600 and " characters)…" in err
 
 
 def _wait_until_reading_stdin(pid: int, timeout: float = 20) -> None:
