@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -11,7 +12,8 @@ from configurator.agents import codex
 from configurator.lint.findings import Fix
 from configurator.lint.registry import rule
 from configurator.lint.rules.common import jsonpath
-from configurator.secrets import is_placeholder
+from configurator.lint.secrets_scan import is_real_key
+from configurator.secrets import is_placeholder, looks_like_secret, mask
 
 if TYPE_CHECKING:  # pragma: no cover
     from configurator.lint.context import LintContext
@@ -165,6 +167,45 @@ def check_auth_missing(ctx: LintContext) -> None:
                    "requires_openai_auth = false.", value=True)
 
 
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def env_key_is_a_key(value: str) -> bool:
+    """True when an ``env_key`` holds a key (pasted where the variable's name belongs): shaped like a
+    credential, or not a variable name and long enough to be a key."""
+    v = value.strip()
+    if looks_like_secret(v):
+        return True
+    return (not _ENV_NAME.fullmatch(v) and is_real_key(v) and len(v) >= 16
+            and any(c.isdigit() for c in v) and any(c.isalpha() for c in v))
+
+
+def _suggested_var(pid: str) -> str:
+    name = re.sub(r"[^A-Z0-9]+", "_", pid.upper()).strip("_")
+    return f"{name or 'PROVIDER'}_API_KEY" if not name[:1].isdigit() else f"PROVIDER_{name}_API_KEY"
+
+
+@rule(
+    "codex-env-key-is-a-key", severity="error", kinds=CODEX,
+    summary="env_key holds a key instead of the name of the variable that holds it.",
+    rationale="env_key names an environment variable (ATLAS_API_KEY); Codex looks up a variable of that name. "
+    "A key pasted there is never sent (Codex stops with \"Missing environment variable\"), and it now sits in "
+    "a config file that is often shared or committed.",
+    example='[model_providers.atlas]\nenv_key = "sk-..."   # the key itself',
+    fix="Export the key in your shell profile (export ATLAS_API_KEY=...), set env_key = \"ATLAS_API_KEY\", and "
+    "rotate the key if the file was shared.",
+)
+def check_env_key_is_a_key(ctx: LintContext) -> None:
+    for pid, p in _provider_items(ctx):
+        value = p.get("env_key")
+        if isinstance(value, str) and env_key_is_a_key(value):
+            var = _suggested_var(pid)
+            ctx.report("codex-env-key-is-a-key", ("model_providers", pid, "env_key"),
+                       f"[model_providers.{pid}] env_key holds a key ({mask(value.strip())}), not the name of an "
+                       f"environment variable. Fix: export {var}=<that key> in your shell profile, set "
+                       f'env_key = "{var}", and rotate the key if this file was shared.', value=True)
+
+
 @rule(
     "codex-env-key-unset", severity="warning", kinds=CODEX,
     summary="env_key names an environment variable that is not set here.",
@@ -176,7 +217,9 @@ def check_auth_missing(ctx: LintContext) -> None:
 def check_env_key(ctx: LintContext) -> None:
     for pid, p in _provider_items(ctx):
         var = p.get("env_key")
-        if isinstance(var, str) and var and not (ctx.env.get(var) or "").strip():
+        if not isinstance(var, str) or not var or env_key_is_a_key(var):  # a key there: codex-env-key-is-a-key
+            continue
+        if not (ctx.env.get(var) or "").strip():
             ctx.report("codex-env-key-unset", ("model_providers", pid, "env_key"),
                        f"[model_providers.{pid}] env_key is {json.dumps(var)}, but ${var} is not set in this "
                        f"environment. Fix: export {var}=<your key> in your shell profile.", value=True)

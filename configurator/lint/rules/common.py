@@ -11,7 +11,14 @@ from configurator import agents
 from configurator.lint.findings import Fix, KeyPath, as_severity
 from configurator.lint.kinds import KINDS
 from configurator.lint.registry import rule
-from configurator.lint.secrets_scan import is_real_key, is_secret_key, iter_secrets, strip_scheme
+from configurator.lint.secrets_scan import (
+    is_real_key,
+    is_secret_key,
+    iter_secrets,
+    iter_strings,
+    strip_scheme,
+    url_credentials,
+)
 from configurator.secrets import is_placeholder, mask
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -260,3 +267,23 @@ def check_permissions(ctx: LintContext) -> None:
                    f"this file holds a key ({jsonpath(found[0])}) and has mode {mode:03o}: group/others can read "
                    "it. Fix: chmod 600 it.",
                    fix=Fix("chmod 600", "chmod"))
+
+
+@rule(
+    "url-has-credentials", severity="error", kinds=ALL,
+    summary="A URL with a user name or password in it (https://user:pass@host).",
+    rationale="Credentials in a URL travel with it: the tools log base URLs, show them in errors and send them "
+    "to proxies, and the config file keeps them in plain text where a key setting would be masked, kept in "
+    "a 0600 file or read from the environment. Setup refuses such a URL; this finds one written by hand.",
+    example='[model_providers.atlas]\nbase_url = "https://user:secret@api.example.com/v1"',
+    fix="Remove user:password@ from the URL, give the key through the tool's key setting (an environment "
+    "variable or auth file), and change the password if the file was shared.",
+)
+def check_url_credentials(ctx: LintContext) -> None:
+    for kp, value in iter_strings(ctx.data):
+        shown_url = url_credentials(value)
+        if shown_url is not None:
+            ctx.report("url-has-credentials", kp,
+                       f"{jsonpath(kp)} is a URL with credentials in it ({shown_url}). Fix: remove user:password@ "
+                       "from the URL, give the key through the tool's key setting, and change the password.",
+                       value=True)
