@@ -50,7 +50,7 @@ def model_lists(mock: MockProvider) -> list[dict]:
 
 def test_a_model_the_provider_does_not_list_is_refused_with_the_closest_ids(cli, home: Path, mock) -> None:
     code, out, err = setup(cli, mock, "--model", "deepseek-v4-pro")
-    assert code == 2 and out == ""
+    assert code == 2 and json.loads(out)["error"]["exit_code"] == 2  # --json: the error envelope on stdout
     assert err.strip() == ("error: --model 'deepseek-v4-pro' is not a model Custom provider offers; did you mean "
                            f"{PRO} or {FLASH}? (Nothing was written.)")
     assert not (home / ".claude").exists()
