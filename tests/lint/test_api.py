@@ -58,10 +58,11 @@ def test_codex_not_installed_means_current_rules(monkeypatch: pytest.MonkeyPatch
 def test_select_ignore_and_prefixes() -> None:
     text = '{"ANTHROPIC_MODEL": "m", "env": {"ANTHROPIC_BASE_URL": "https://h/v1"}}'
     rules = lambda **kw: sorted(f.rule for f in lint_text(text, "claude-settings", "s.json", **kw))  # noqa: E731
-    assert rules() == ["claude-base-url-v1-suffix", "claude-env-misplaced"]
+    tiers = ["claude-model-tier-unmapped"] * 4  # "m" at a third-party URL, no tier mapped
+    assert rules() == ["claude-base-url-v1-suffix", "claude-env-misplaced", *tiers]
     assert rules(select=["claude-env-misplaced"]) == ["claude-env-misplaced"]
-    assert rules(ignore=["claude-env-misplaced"]) == ["claude-base-url-v1-suffix"]
-    assert rules(select=["claude"]) == ["claude-base-url-v1-suffix", "claude-env-misplaced"]
+    assert rules(ignore=["claude-env-misplaced", "claude-model-tier-unmapped"]) == ["claude-base-url-v1-suffix"]
+    assert rules(select=["claude"]) == ["claude-base-url-v1-suffix", "claude-env-misplaced", *tiers]
     assert rules(select=["codex"]) == []
     with pytest.raises(ConfiguratorError, match="unknown rule 'nope'"):
         rules(select=["nope"])

@@ -81,11 +81,11 @@ def check_model_names(ctx: LintContext) -> None:
 
 @lru_cache(maxsize=1)
 def builtin_providers() -> frozenset[str]:
-    """Provider ids built into OpenClaw (lower case, aliases included), from templates/openclaw/builtin-providers.json
+    """Provider ids built into OpenClaw (lower case, aliases included), from templates/<agent id>/builtin-providers.json
     (derived from the real OpenClaw's bundled plugin manifests; a conformance test fails when it drifts)."""
     from configurator.resources import template_path
 
-    data = json.loads(template_path("openclaw", "builtin-providers.json").read_text(encoding="utf-8"))
+    data = json.loads(template_path(openclaw.ID, "builtin-providers.json").read_text(encoding="utf-8"))
     return frozenset(data["providers"]) | frozenset(data["aliases"])
 
 
