@@ -12,7 +12,8 @@ from configurator.lint import lint_paths
 
 GOLDEN = Path(__file__).resolve().parent.parent / "setup" / "golden"
 PLACES = {"claude-settings.json": ".claude/settings.json", "codex-config.toml": ".codex/config.toml",
-          "codex-auth.json": ".codex/auth.json", "openclaw.json": ".openclaw/openclaw.json"}
+          "codex-auth.json": ".codex/auth.json", "openclaw.json": ".openclaw/openclaw.json",
+          "opencode.json": ".config/opencode/opencode.json"}
 
 
 def install(mode: str, home: Path) -> list[Path]:
@@ -43,5 +44,5 @@ def test_no_path_lints_this_users_files(home: Path, cli, monkeypatch: pytest.Mon
     monkeypatch.chdir(home)
     code, out, err = cli("lint")
     assert code == 0, out + err
-    assert "No problems found in 4 files." in out
+    assert "No problems found in 5 files." in out
     assert KNOWN_KEY not in out + err
