@@ -102,7 +102,7 @@ _USERINFO = re.compile(r"(?<![A-Za-z0-9+.\-])([A-Za-z][A-Za-z0-9+.\-]*://)([^\s/
 _TOKEN = re.compile(rf"(?<![{_WORD}/\\.:@%])[{_WORD}]{{20,}}(?![{_WORD}]|[/\\.:][A-Za-z0-9])")
 _ALNUM_RUN = re.compile(r"[A-Za-z0-9]{20,}")
 _ENV_NAME = re.compile(r"[A-Z][A-Z0-9_]*")
-_DIGIT_RUN = re.compile(r"[A-Za-z0-9]*\d[A-Za-z0-9]*")
+_SEPARATOR = re.compile(r"[-_]")
 
 
 def _entropy(s: str) -> float:
@@ -134,7 +134,8 @@ def _prefixed(m: re.Match[str]) -> str:
     s = m.group(0)
     if is_placeholder(s):
         return s
-    if s.startswith("sk-") and not any(len(run) >= 8 for run in _DIGIT_RUN.findall(s[3:])):
+    if s.startswith("sk-") and not any(len(part) >= 8 and any(c.isdigit() for c in part)
+                                       for part in _SEPARATOR.split(s[3:])):
         return s  # sk-<words>: not a generated key (keys carry digits)
     return mask(s)
 
