@@ -47,6 +47,6 @@ def test_outside_the_period_or_nonsense_is_one_line_exit_2(cli, args, message) -
 def test_downgrade_is_one_line_exit_2(cli) -> None:
     code, out, err = cli("plan", "upgrade-cost", "--from", "Lite", "--to", "STARTER", "--purchased", "2026-04-28",
                          "--on", "2026-05-14", "--json")
-    assert code == 2 and out == ""
+    assert code == 2 and json.loads(out)["error"]["exit_code"] == 2  # --json: the error envelope on stdout
     assert err == ("error: downgrading from Lite to Starter mid-period is not allowed; it can take effect at the "
                    "renewal on 2026-05-28 (stop or change the plan before then).\n")
