@@ -8,6 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# CI runs every property test on the same examples (a red build is reproducible, never a roll of the dice);
+# developers keep exploring new ones. Each test's own max_examples and deadline still apply.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 ROOT = Path(__file__).resolve().parent.parent
 #: a realistic-looking key; tests assert it never appears in any output

@@ -176,7 +176,8 @@ class Agent:
 _SECRET_NAME = re.compile(r"key|token|secret|passw|credential|bearer|cookie", re.IGNORECASE)
 #: member names that hold the *name* of a variable or a file, not the secret itself
 _REFERENCE_NAME = re.compile(r"env_?key|env_?var|_file$|_path$|helper$", re.IGNORECASE)
-_NOT_A_SECRET = re.compile(r"^(\$\{.*\}|[A-Z_][A-Z0-9_]*|[~/.].*|https?://\S*|\S*\s\S*)$")
+#: values that name where a key is (``${VAR}``, opencode's ``{env:VAR}`` / ``{file:path}``), not the key
+_NOT_A_SECRET = re.compile(r"^(\$\{.*\}|\{(env|file):[^}]*\}|[A-Z_][A-Z0-9_]*|[~/.].*|https?://\S*|\S*\s\S*)$")
 
 
 def register_secrets(data: Any) -> None:

@@ -30,6 +30,7 @@ from configurator.agents.base import (
     FileKind,
     Outcome,
     Profile,
+    UsageSource,
     get_in,
     register_secrets,
     require_object,
@@ -367,5 +368,5 @@ AGENT = Agent(
     active=active,
     next_step='opencode: run `opencode` (or `opencode run "hello"`); `opencode debug config` shows the merged config.',
     protocol="openai-chat",
-    usage=None,
+    usage=UsageSource("configurator.usage.discovery:opencode_files", "configurator.usage.opencode"),
 )
