@@ -15,7 +15,7 @@ from configurator import __version__, exitcodes
 
 #: name -> (module, attribute, one-line help). Help text lives here so --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str, str]] = {
-    "setup": ("configurator.cli.setup", "setup", "Configure Claude Code, Codex and OpenClaw for a provider."),
+    "setup": ("configurator.cli.setup", "setup", "Configure Claude Code, Codex, OpenClaw and opencode for a provider."),
     "lint": ("configurator.cli.lint", "lint", "Check agent configs (text, JSON, GitHub, SARIF; --fix)."),
     "plan": ("configurator.cli.plan", "plan", "Which billing plan is cheapest: quiz, simulate, upgrade-cost."),
     "usage": ("configurator.cli.usage", "usage", "Daily token usage read from local agent logs."),

@@ -29,9 +29,10 @@ from configurator.cli._common import json_option
               help="Set hasCompletedOnboarding in ~/.claude.json (that key only): skips Claude Code's first-start screens.")
 @click.option("--yes", "-y", is_flag=True, help="Never prompt; missing values are errors.")
 @click.option("--dry-run", is_flag=True, help="Show the diffs; write nothing (no backup either).")
+@click.option("--force", is_flag=True, help="Also change config files that are read-only (they stay read-only).")
 @json_option
 def setup(as_json: bool, tools: tuple[str, ...], **options: object) -> int:
-    """Configure Claude Code, Codex and OpenClaw for a model provider.
+    """Configure Claude Code, Codex, OpenClaw and opencode for a model provider.
 
     With no flags on a terminal this is a wizard. For scripts: --yes plus flags. The key is never
     taken on the command line: use --api-key-env VAR or --api-key-stdin (or --key-storage env).

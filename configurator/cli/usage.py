@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from configurator.agents import IDS
 from configurator.cli._common import json_option
 
 
@@ -13,14 +14,14 @@ from configurator.cli._common import json_option
 @click.option("--timezone", "--tz", "timezone", metavar="TZ",
               help="IANA time zone that days are counted in (default: the system zone), e.g. Europe/Berlin.")
 @click.option("--tool", "tools", multiple=True, metavar="TOOL",
-              help="claude-code, codex or openclaw (repeat, or comma-separate; default: all).")
+              help=f"{', '.join(IDS)} (repeat, or comma-separate; default: all).")
 @click.option("--catalog", metavar="FILE", help="Plan catalog whose model rates give the credits.")
 @click.option("--no-cache", is_flag=True,
               help="Read every log file again (by default unchanged files are taken from the last scan).")
 @json_option
 def usage(since: str | None, until: str | None, timezone: str | None, tools: tuple[str, ...],
           catalog: str | None, no_cache: bool, as_json: bool) -> int:
-    """Daily token usage per tool and model, read from Claude Code, Codex and OpenClaw transcripts.
+    """Daily token usage per tool and model, read from Claude Code, Codex, OpenClaw and opencode logs.
 
     Input tokens exclude cached input (shown as cache read). Credits use the plan catalog's rates.
     """

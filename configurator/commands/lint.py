@@ -23,6 +23,8 @@ class LintOptions:
     paths: tuple[str, ...] = ()
     format: ReporterName = "text"
     fix: bool = False
+    #: with --fix: change read-only files too (they stay read-only)
+    force: bool = False
     codex_version: str | None = None
     fail_on: Severity = "error"
     select: tuple[str, ...] = ()
@@ -93,7 +95,7 @@ def run(options: LintOptions) -> Result:
     if options.fix:
         from configurator.lint.fixer import apply_fixes
 
-        fixes = apply_fixes(report.files)
+        fixes = apply_fixes(report.files, force=options.force)
         if fixes:
             report = lint_once(targets, kinds, shown, cwd, options)
         report.fixes = fixes

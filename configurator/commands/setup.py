@@ -53,6 +53,8 @@ class SetupOptions:
     claude_skip_login: bool = False
     yes: bool = False
     dry_run: bool = False
+    #: change read-only config files too (they stay read-only)
+    force: bool = False
     #: ask the questions the flags did not answer (a terminal, no --yes/--json/--api-key-stdin)
     interactive: bool = False
     #: the key the wizard read with a password prompt
@@ -229,7 +231,7 @@ class Written:
         return [r for _, r in self.results if r.action != "unchanged"]
 
 
-def execute(profile: Profile, tools: tuple[str, ...] | list[str], *, dry_run: bool) -> Written:
+def execute(profile: Profile, tools: tuple[str, ...] | list[str], *, dry_run: bool, force: bool = False) -> Written:
     """Merge ``profile`` into each agent's files in one transaction (one backup id for the run)."""
     from configurator.store import Transaction
 
@@ -239,7 +241,7 @@ def execute(profile: Profile, tools: tuple[str, ...] | list[str], *, dry_run: bo
             agent.check_profile(profile)
     notes: list[str] = []
     results: list[tuple[str, WriteResult]] = []
-    with Transaction("setup", dry_run=dry_run) as tx:
+    with Transaction("setup", dry_run=dry_run, force=force) as tx:
         for agent in chosen:
             outcome = Outcome(agent.id)
             start = len(tx.results)
@@ -327,7 +329,7 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
         )
     tools = opts.tools or agents.IDS
     profile, notes = build_profile(opts)
-    preview = execute(profile, tools, dry_run=True)  # validates every file before anything is written
+    preview = execute(profile, tools, dry_run=True, force=opts.force)  # validates every file before anything is written
     if opts.dry_run:
         return result_for(preview, tools, dry_run=True, extra_notes=notes)
     if say is not None and not preview.changed:
@@ -335,7 +337,7 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
         say("Everything is already set up this way; nothing to change.")
     elif confirm is not None and not confirm(preview):
         raise Aborted()
-    written = execute(profile, tools, dry_run=False)
+    written = execute(profile, tools, dry_run=False, force=opts.force)
     notes += not_installed_notes(tools)
     notes += lint_written(written)
     return result_for(written, tools, dry_run=False, extra_notes=notes)

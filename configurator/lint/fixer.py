@@ -107,8 +107,9 @@ def _toml_apply(doc: Any, keypath: KeyPath, value: Any) -> None:
 
 # --- driver ---------------------------------------------------------------------------------------------------
 
-def apply_fixes(results: list[FileResult]) -> list[FixResult]:
-    """Apply the safe fixes found in ``results`` (files linted from disk). One backup id for the whole run."""
+def apply_fixes(results: list[FileResult], *, force: bool = False) -> list[FixResult]:
+    """Apply the safe fixes found in ``results`` (files linted from disk). One backup id for the whole run.
+    ``force`` also changes read-only files (they stay read-only)."""
     from configurator.store import Transaction
 
     out: list[FixResult] = []
@@ -116,7 +117,7 @@ def apply_fixes(results: list[FileResult]) -> list[FixResult]:
             if fr.source is not None and fr.text is not None and any(f.fix is not None and f.fix.safe for f in fr.findings)]
     if not todo:
         return out
-    with Transaction("lint --fix") as tx:
+    with Transaction("lint --fix", force=force) as tx:
         for path, fr, linted_text in todo:
             fixes = [f.fix for f in fr.findings if f.fix is not None and f.fix.safe]
             fmt = as_format(KINDS[fr.kind].fmt)

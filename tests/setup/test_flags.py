@@ -400,3 +400,15 @@ def test_dry_run_leaves_no_file_at_all_not_even_a_lock(cli, home) -> None:
     code, _, err = cli("setup", "--dry-run", "--key-storage", "env", "--api-key-env", "ATLAS_API_KEY")
     assert code == 0, err
     assert [p for p in home.rglob("*") if p.is_file()] == []
+
+
+def test_a_read_only_settings_file_is_refused_unless_forced_and_stays_read_only(cli, home: Path) -> None:
+    settings = home / SETTINGS
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"env": {}}\n')
+    settings.chmod(0o444)
+    line = _fails(cli, "--yes", "--tool", "claude-code", "--api-key-stdin")
+    assert "read-only" in line and "--force" in line and settings.read_text() == '{"env": {}}\n'
+    _ok(cli, "--tool", "claude-code", "--force", "--api-key-stdin")
+    assert json.loads(settings.read_text())["env"]["ANTHROPIC_AUTH_TOKEN"] == KNOWN_KEY
+    assert oct(settings.stat().st_mode & 0o777) == oct(0o400)  # read-only still (and a key file: owner only)
