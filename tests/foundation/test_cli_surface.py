@@ -29,7 +29,7 @@ ENTRY_POINT = BIN / "configurator"  # the console script pip installed next to t
 # --- click's own errors: one `error:` line pointing at the right --help, exit 2 -----------------------
 
 USAGE_ERRORS = [
-    (["setup", "--frob"], "error: No such option '--frob' (see `configurator setup --help`)."),
+    (["setup", "--xyzzy"], "error: No such option '--xyzzy' (see `configurator setup --help`)."),
     (["setup", "--tool", "x"], "error: Invalid value for '--tool': 'x' is not one of 'claude-code', 'codex', "
                                "'openclaw', 'opencode' (see `configurator setup --help`)."),
     (["lint", "--explain"], "error: Option '--explain' requires an argument (see `configurator lint --help`)."),
@@ -250,7 +250,7 @@ def test_the_completion_script_is_printed(shell: str, marker: str) -> None:
     ("configurator li", "1", ["lint"]),
     ("configurator ", "1", ["setup", "lint", "plan", "usage", "verify", "restore", "doctor"]),
     ("configurator plan up", "2", ["upgrade-cost"]),
-    ("configurator lint --fo", "2", ["--format"]),
+    ("configurator lint --form", "2", ["--format"]),
     ("configurator lint --format s", "3", ["sarif"]),
 ])
 def test_a_completion_request_lists_the_candidates(words: str, cword: str, expected: list[str]) -> None:
