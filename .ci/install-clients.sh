@@ -133,7 +133,22 @@ if ! "$OPENCODE_BIN" --version >/dev/null 2>&1; then
     done
 fi
 
-# --- 5. record paths ------------------------------------------------------------------
+# --- 5. ccusage, the peer whose daily totals the usage tests compare with -----------------
+# Installed where tests/usage and benchmarks/usage_scan.py look for it; its native binary comes from the
+# platform package on npm (@ccusage/ccusage-linux-x64).
+CCU="$HOME/.cache/agent-configurator-bench"
+if [ "$(pkg_version "$CCU" ccusage)" = "$CCUSAGE_VERSION" ]; then
+    log "ccusage $CCUSAGE_VERSION already installed"
+else
+    mkdir -p "$CCU"
+    timed "npm install ccusage" npm_quiet npm install --no-audit --no-fund --prefix "$CCU" "ccusage@$CCUSAGE_VERSION"
+fi
+# the platform package ships its binary without the execute bit (the JS launcher sets it on first use)
+for c in "$CCU"/node_modules/@ccusage/ccusage-*/bin/ccusage; do
+    [ -f "$c" ] && chmod +x "$c"
+done
+
+# --- 6. record paths ------------------------------------------------------------------
 cat >"$CACHE/paths.env.tmp" <<ENV
 CLAUDE_BIN=$CLAUDE_BIN
 CODEX_BIN=$CODEX_BIN
