@@ -7,7 +7,7 @@ module's functions import the store, tomlkit or the usage readers when they run.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -17,7 +17,7 @@ from configurator.errors import ConfiguratorError
 if TYPE_CHECKING:  # pragma: no cover
     from configurator.prompts import Prompter
     from configurator.providers import ModelInfo
-    from configurator.store import Document, Transaction
+    from configurator.store import Change, Document, Transaction
     from configurator.store.formats import Format
 
 Env = Mapping[str, str]
@@ -212,6 +212,29 @@ def require_object(doc: Document, key_path: tuple[str, ...]) -> None:
                 f"{doc.path}: `{dotted}` is a {type(node).__name__}, not an object, so setup cannot merge into it; "
                 "fix it by hand (see `configurator lint`) and run setup again. Nothing was written."
             )
+
+
+def require_scalar(doc: Document, key_path: tuple[str, ...]) -> None:
+    """Refuse to merge when a key we set to a value exists as a table or a list (we never overwrite it)."""
+    node = get_in(doc.data, key_path)
+    if isinstance(node, (dict, list)):
+        from configurator.store import locate
+
+        line, col = locate(doc.text, doc.fmt, key_path)
+        what = ("a table" if doc.fmt == "toml" else "an object") if isinstance(node, dict) else "a list"
+        raise ConfiguratorError(
+            f"{doc.path}:{line}:{col}: `{'.'.join(key_path)}` is {what} where a value belongs, so setup would "
+            "replace it; fix it by hand (see `configurator lint`) and run setup again. Nothing was written."
+        )
+
+
+def require_scalars(doc: Document, changes: Iterable[Change]) -> None:
+    """:func:`require_scalar` for every change that sets a plain value (not a table or a list; deletions aside)."""
+    from configurator.store import DELETE
+
+    for change in changes:
+        if change.value is not DELETE and not isinstance(change.value, (dict, list)):
+            require_scalar(doc, tuple(str(k) for k in change.path))
 
 
 def get_in(data: Any, path: tuple[str, ...], default: Any = None) -> Any:

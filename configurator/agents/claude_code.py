@@ -20,6 +20,7 @@ from configurator.agents.base import (
     UsageSource,
     register_secrets,
     require_object,
+    require_scalars,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -167,6 +168,7 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
             f"Claude Code reads the key from ANTHROPIC_AUTH_TOKEN: add `export ANTHROPIC_AUTH_TOKEN=\"${profile.key_env}\"` "
             "to your shell profile."
         )
+    require_scalars(doc, changes)
     new_text = apply_changes(doc.text, changes, fmt="json")
     expected = apply_to_data(doc.data, changes)
     holds_secret = isinstance(expected.get("env"), dict) and "ANTHROPIC_AUTH_TOKEN" in expected["env"]

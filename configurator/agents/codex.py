@@ -20,6 +20,7 @@ from configurator.agents.base import (
     VersionFact,
     register_secrets,
     require_object,
+    require_scalar,
 )
 from configurator.errors import ConfiguratorError
 from configurator.text import match_line_endings
@@ -191,6 +192,9 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     register_secrets(doc.data)
     require_object(doc, ("model_providers",))
     require_object(doc, ("model_providers", profile.provider_id))
+    for key_path in (("model",), ("model_provider",),
+                     *(("model_providers", profile.provider_id, k) for k in (*provider_table(profile), "env_key"))):
+        require_scalar(doc, key_path)
     expected = _expected_data(doc.data, profile)
     new_text = _render(doc.text, profile, outcome)
     if not _holds(new_text, expected, path) and not _has_provider(doc.data, profile.provider_id):

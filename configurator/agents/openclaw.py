@@ -18,6 +18,7 @@ from configurator.agents.base import (
     get_in,
     register_secrets,
     require_object,
+    require_scalars,
 )
 from configurator.errors import ConfiguratorError
 
@@ -113,6 +114,7 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
             )
     # Only write what changes, so a second run leaves the file byte-identical.
     changes = [c for c in changes if get_in(doc.data, c.path, _MISSING) != c.value]
+    require_scalars(doc, changes)
     new_text = apply_changes(doc.text, changes, fmt="json5")
     expected = apply_to_data(doc.data, changes)
     holds_secret = profile.key_storage == "file" or _has_literal_key(expected)

@@ -34,6 +34,7 @@ from configurator.agents.base import (
     get_in,
     register_secrets,
     require_object,
+    require_scalars,
 )
 from configurator.errors import ConfiguratorError
 
@@ -242,6 +243,7 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         require_object(doc, ("provider", pid, "models", m.id))
         require_object(doc, ("provider", pid, "models", m.id, "limit"))
     changes = _changes(profile, doc.data, not doc.text.strip())
+    require_scalars(doc, changes)
     new_text = apply_changes(doc.text, changes, fmt="json5")
     expected = apply_to_data(doc.data, changes)
     tx.write(doc, new_text, expected=expected, secret=profile.key_storage == "file" or has_literal_key(expected))
