@@ -31,13 +31,21 @@ def _set_data(data: Any, keypath: KeyPath, value: Any) -> None:
     for part in keypath[:-1]:
         if isinstance(node, dict):
             node = node.setdefault(part, {})
-        else:
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
+        else:
+            node = None
+            break
     if value is _MISSING:
         if isinstance(node, dict):
             node.pop(keypath[-1], None)
-    else:
+    elif isinstance(node, dict):
         node[keypath[-1]] = value
+    elif isinstance(node, list) and isinstance(keypath[-1], int):
+        node[keypath[-1]] = value
+    else:  # the file's shape changed under the fix (e.g. "env": null): say so, change nothing
+        raise ConfiguratorError(f"the fix for {'.'.join(map(str, keypath))} does not fit the file's shape there; "
+                                "fix it by hand")
 
 
 def _edits(fix: Fix) -> list[tuple[KeyPath, Any]]:

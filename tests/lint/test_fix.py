@@ -224,3 +224,11 @@ def test_sarif_fixes_each_resolve_their_finding(cli, files: dict[str, Path], tmp
     # variable, three unmapped model tiers), 2 in config.toml (base_url, wire_api), 2 in openclaw.json (baseUrl,
     # a model name)
     assert fixed == 12
+
+
+def test_a_fix_on_a_file_whose_env_is_null_changes_nothing_and_never_crashes(cli, tmp_path: Path) -> None:
+    f = tmp_path / "settings.json"
+    f.write_text('{"env": null, "ANTHROPIC_MODEL": "x"}')
+    code, out, err = cli("lint", "--fix", str(f))
+    assert code == 1 and err == "" and "claude-env-misplaced" in out and "fixed:" not in out
+    assert f.read_text() == '{"env": null, "ANTHROPIC_MODEL": "x"}'

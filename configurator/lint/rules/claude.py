@@ -59,9 +59,8 @@ def check_misplaced(ctx: LintContext) -> None:
         if not _MISPLACED.match(key):
             continue
         fix = None
-        if isinstance(value, str) and (not isinstance(env, dict) or env.get(key, value) == value) and (
-            env is None or isinstance(env, dict)
-        ):
+        # a fix only when env is absent or an object (never over `"env": null` or another value)
+        if isinstance(value, str) and ("env" not in ctx.data or (isinstance(env, dict) and env.get(key, value) == value)):
             fix = Fix(f"moved {key} into env", "move", (key,), value, ("env", key))
         ctx.report("claude-env-misplaced", (key,),
                    f"{key} is at the top level, where Claude Code ignores it. Fix: move it inside \"env\".", fix=fix)
