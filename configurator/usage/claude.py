@@ -248,7 +248,8 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
 
     decode = claude_line.decode
     loads = msgspec.json.decode
-    decode_error = msgspec.DecodeError
+    # a line nested deeper than the interpreter's recursion limit: msgspec raises RecursionError
+    decode_error = (msgspec.DecodeError, RecursionError)
     records: list[Record] = []
     append = records.append
     malformed = invalid = 0

@@ -73,7 +73,7 @@ def read_file(path: str, bucket: Bucketer) -> FileResult:
     import msgspec
 
     loads = msgspec.json.decode
-    decode_error = msgspec.DecodeError
+    decode_error = (msgspec.DecodeError, RecursionError)  # RecursionError: a line nested too deep
     events: list[Event] = []
     malformed = invalid = 0
     metas = 0

@@ -18,6 +18,11 @@ from configurator.errors import ConfiguratorError
 
 UTC = _dt.timezone.utc
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=UTC)
+#: local dates a usage record may have; a timestamp outside (a bogus 9999-12-31 or 0001-01-01, an
+#: epoch of 0) makes the record invalid: it would stretch a history over centuries (and a day after
+#: 9999-12-31 does not exist), so it is skipped and counted like any other malformed record
+FIRST_YEAR = 2000
+LAST_YEAR = 2099
 
 
 @dataclass(frozen=True)
@@ -116,10 +121,12 @@ class Bucketer:
         try:
             moment = _dt.datetime(int(key[0:4]), int(key[5:7]), int(key[8:10]), int(key[11:13]), int(key[14:16]),
                                   tzinfo=UTC)
-        except ValueError:
+            local = moment.astimezone(self.zone).date()
+        except (ValueError, OverflowError):  # not a time, or its local date is before year 1 or after 9999
             return None
-        date = moment.astimezone(self.zone).date().isoformat()
-        self.cache[key] = date
+        if not FIRST_YEAR <= local.year <= LAST_YEAR:
+            return None
+        date = self.cache[key] = local.isoformat()
         return date
 
     def epoch_ms(self, ts: str) -> int | None:
@@ -165,14 +172,24 @@ class Bucketer:
             return None
         if moment.tzinfo is None:  # no offset: the tools write UTC
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(self.zone).date().isoformat()
+        return _local_date(moment, self.zone)
 
     def _epoch(self, value: float) -> str | None:
         seconds = value / 1000.0 if value > 1e11 else value  # milliseconds (OpenClaw) or seconds
         try:
-            return _dt.datetime.fromtimestamp(seconds, tz=UTC).astimezone(self.zone).date().isoformat()
+            moment = _dt.datetime.fromtimestamp(seconds, tz=UTC)
         except (OverflowError, OSError, ValueError):
             return None
+        return _local_date(moment, self.zone)
+
+
+def _local_date(moment: _dt.datetime, zone: _dt.tzinfo) -> str | None:
+    """``YYYY-MM-DD`` of ``moment`` in ``zone``; None outside ``FIRST_YEAR``..``LAST_YEAR`` (or out of range)."""
+    try:
+        local = moment.astimezone(zone).date()
+    except (OverflowError, ValueError):  # a local date before year 1 or after 9999 (0001-01-01 west of UTC)
+        return None
+    return local.isoformat() if FIRST_YEAR <= local.year <= LAST_YEAR else None
 
 
 def parse_day(value: str, option: str) -> _dt.date:

@@ -148,7 +148,7 @@ def _event(raw: bytes | bytearray | str, session: str, bucket: Bucketer, model: 
 
     try:
         d = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # RecursionError: an event nested too deep
         return model, None, 1, 0
     if type(d) is not dict:
         return model, None, 1, 0

@@ -140,7 +140,7 @@ def read_json(path: str, bucket: Bucketer) -> FileResult:
         return [], 0, 0
     try:
         d = msgspec.json.decode(raw)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):  # RecursionError: nested too deep
         return [], 1, 0
     if type(d) is not dict:
         return [], 1, 0
@@ -156,7 +156,7 @@ def read_db(path: str, bucket: Bucketer) -> FileResult:
     import msgspec
 
     decode = msgspec.json.decode
-    decode_error = msgspec.DecodeError
+    decode_error = (msgspec.DecodeError, RecursionError)  # RecursionError: a value nested too deep
     entries: list[Entry] = []
     malformed = invalid = 0
     dates: dict[int, str] = {}
