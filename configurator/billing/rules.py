@@ -71,9 +71,13 @@ def daily_demand(events: Iterable[tuple[_dt.datetime, float]], tz: _dt.tzinfo | 
 
 # --- rules 4 and 5: upgrades and downgrades -------------------------------------------------------
 
-def upgrade_cost(old_price: Decimal, new_price: Decimal, remaining_days: int) -> Decimal:
-    """Rule 4: (new − old) × (remaining days / 30), rounded half-up to cents."""
-    return cents((new_price - old_price) * Decimal(remaining_days) / Decimal(PERIOD_DAYS))
+def upgrade_cost(old_price: Decimal, new_price: Decimal, remaining_days: int, *,
+                 period_days: int = PERIOD_DAYS) -> Decimal:
+    """Rule 4: (new − old) × (remaining days / 30), rounded half-up to cents.
+
+    ``period_days`` is only for tests that search every schedule over short periods.
+    """
+    return cents((new_price - old_price) * Decimal(remaining_days) / Decimal(period_days))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
-"""Day-by-day simulation of every strategy over a demand trace, and the recommendation.
+"""Day-by-day simulation over a demand trace: the cheapest schedule, the fixed strategies, the advice.
 
-Strategies (issue 5): **PAYG only** (packs bought just in time), **each tier alone**, and **each tier +
-PAYG overflow** (hybrid). Each is run through the rules in :mod:`configurator.billing.rules`.
+The recommendation is the cheapest *schedule* the rules allow (:mod:`configurator.billing.optimize`:
+a tier or none for each period, mid-period upgrades, packs when they are needed), replayed here
+through the rules (:func:`run_schedule`). Beside it, for comparison, the five fixed strategies of
+issue 5: **PAYG only** (packs bought just in time), **each tier alone**, and **each tier + PAYG
+overflow** (hybrid), each run through the rules in :mod:`configurator.billing.rules`.
 
 Pack buying, where the issue leaves room: a pack is bought *just in time* — on the day the credits
 held run out, never earlier. *Which* pack(s): the least-cost combination covering the overflow
@@ -11,9 +14,10 @@ bought (best value per credit first), the rest when they are needed. With a sing
 shipped catalog — this is simply "buy one more pack when the last one runs out".
 
 Costs are what is paid during the horizon: every subscription period that starts in it is charged in
-full and every pack bought in it too. Pack credits still valid at the end are reported as
-``left_at_end``, not refunded. Demand a strategy cannot serve is unmet that day and is not moved to
-the next day.
+full and every pack bought in it too, even when the horizon ends first (the advice says so). Pack
+credits still valid at the end are reported as ``left_at_end``, not refunded. Without waiting, demand
+a strategy cannot serve is unmet that day (the strategy stops you). With ``wait``, it waits in a queue
+for the next midnight and is served first the next day; how much waited and for how long is counted.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import statistics
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +34,8 @@ from typing import Any, Literal
 
 from configurator.billing.catalog import PERIOD_DAYS, Catalog, Figure, Pack, Tier
 from configurator.billing.money import EPS, cents, credits_text, json_money, per_million, rate, usd
-from configurator.billing.rules import PackWallet, Subscription, serve_day
+from configurator.billing.optimize import Schedule, optimize
+from configurator.billing.rules import DayOutcome, PackWallet, Subscription, serve_day, upgrade_cost
 from configurator.errors import ConfiguratorError
 
 DEFAULT_HORIZON_DAYS = 90
@@ -38,15 +44,16 @@ _MAX_COVER_COMBINATIONS = 20_000
 
 # --- strategies -----------------------------------------------------------------------------------
 
-#: PAYG packs only, one subscription tier alone, or a tier with PAYG packs for the overflow
-StrategyKind = Literal["payg", "subscription", "hybrid"]
-#: how a demand trace looks, in the source document's terms
-Shape = Literal["steady", "bursty", "mixed", "idle"]
+#: PAYG packs only, one subscription tier alone, a tier with PAYG packs for the overflow, or the
+#: optimizer's schedule (any tier or none per period, upgrades, packs)
+StrategyKind = Literal["payg", "subscription", "hybrid", "schedule"]
+#: how a demand trace looks, in the article's terms (``light``: few days, each under the smallest allowance)
+Shape = Literal["steady", "bursty", "light", "mixed", "idle"]
 
 
-#: what the source document advises for each shape
-_EXPECTED_KIND: dict[Shape, StrategyKind] = {"steady": "subscription", "bursty": "payg", "mixed": "hybrid",
-                                            "idle": "payg"}
+#: what the article advises for each shape
+_EXPECTED_KIND: dict[Shape, StrategyKind] = {"steady": "subscription", "bursty": "payg", "light": "payg",
+                                            "mixed": "hybrid", "idle": "payg"}
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ class Strategy:
     @property
     def uses_packs(self) -> bool:
         return self.kind != "subscription"
+
+    @property
+    def fixed(self) -> bool:
+        return self.kind != "schedule"
 
 
 def strategies(catalog: Catalog) -> list[Strategy]:
@@ -170,6 +181,12 @@ class StrategyResult:
     daily_from_subscription: list[float] = field(repr=False, default_factory=list)
     daily_from_packs: list[float] = field(repr=False, default_factory=list)
     daily_unmet: list[float] = field(repr=False, default_factory=list)
+    #: with waiting: credits of work that waited at least one midnight, the longest wait in days
+    #: (work still waiting at the end counts until the day after the horizon), work left at the end
+    waited: float = 0.0
+    longest_wait: int = 0
+    backlog_at_end: float = 0.0
+    wait: bool = False
 
     @property
     def key(self) -> str:
@@ -203,6 +220,11 @@ class StrategyResult:
     def wasted_share(self) -> float:
         return self.wasted_allowance / self.allowance_granted if self.allowance_granted > EPS else 0.0
 
+    @property
+    def acceptable(self) -> bool:
+        """Serves every day (or, when waiting is fine, never makes work wait more than one midnight)."""
+        return self.longest_wait <= 1 if self.wait else self.unmet_days == 0
+
     def to_dict(self, *, daily: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
             "key": self.key, "label": self.label, "kind": self.strategy.kind,
@@ -219,6 +241,8 @@ class StrategyResult:
             "left_at_end": self.left_at_end, "unmet_days": self.unmet_days,
             "first_unmet_date": self.first_unmet.isoformat() if self.first_unmet else None,
             "purchases": [{"date": d.isoformat(), "what": w, "usd": json_money(p)} for d, w, p in self.purchases],
+            "waited_credits": self.waited, "longest_wait_days": self.longest_wait,
+            "backlog_at_end": self.backlog_at_end,
         }
         if daily:
             out["daily"] = [
@@ -230,8 +254,98 @@ class StrategyResult:
         return out
 
 
-def run_strategy(strategy: Strategy, demand: Sequence[float], start: _dt.date, catalog: Catalog) -> StrategyResult:
-    """Simulate one strategy day by day from ``start`` over ``demand`` (credits per day)."""
+class _Ledger:
+    """Where each day's demand went, the work waiting (with ``wait``), and the result at the end."""
+
+    def __init__(self, demand: Sequence[float], wait: bool) -> None:
+        n = len(demand)
+        self.demand = demand
+        self.wait = wait
+        self.allowance = [0.0] * n
+        self.from_sub = [0.0] * n
+        self.from_packs = [0.0] * n
+        self.unmet = [0.0] * n
+        self.wasted = [0.0] * n
+        self.queue: deque[list[float]] = deque()  # [day index, credits] waiting, oldest first
+        self.waiting = 0.0
+        self.waited = 0.0
+        self.longest = 0
+
+    def work(self, i: int) -> float:
+        """Today's work: what waited from earlier days (served first), then today's demand."""
+        return self.waiting + self.demand[i]
+
+    def record(self, i: int, allowance: float, o: DayOutcome) -> None:
+        self.allowance[i] = allowance
+        self.from_sub[i] = o.from_subscription
+        self.from_packs[i] = o.from_packs
+        self.wasted[i] = o.wasted
+        if not self.wait:
+            self.unmet[i] = o.unmet
+            return
+        served = o.from_subscription + o.from_packs
+        while self.queue and served > EPS:  # the oldest work first
+            head = self.queue[0]
+            take = min(head[1], served)
+            head[1] -= take
+            served -= take
+            self.longest = max(self.longest, i - int(head[0]))
+            if head[1] <= EPS:
+                self.queue.popleft()
+        left = self.demand[i] - served
+        if left > EPS:
+            self.queue.append([float(i), left])
+            self.waited += left
+        self.waiting = math.fsum(q[1] for q in self.queue)
+        if self.waiting <= EPS:
+            self.waiting = 0.0
+            self.queue.clear()
+        self.unmet[i] = self.waiting
+
+    def result(self, strategy: Strategy, start: _dt.date, charges: list[tuple[_dt.date, str, Decimal]],
+               sub_cost: Decimal, wallet: PackWallet | None) -> StrategyResult:
+        n = len(self.demand)
+        to_date = _dt.date.fromordinal
+        d0 = start.toordinal()
+        purchases = list(charges)
+        packs_bought: dict[str, int] = {}
+        bought = expired = left = 0.0
+        pack_cost = Decimal(0)
+        if wallet is not None:
+            for day, p, count in wallet.purchases:
+                packs_bought[p.id] = packs_bought.get(p.id, 0) + count
+                unit = "" if p.name.lower().endswith("pack") else " pack"
+                what = f"one {p.name}{unit}" if count == 1 else f"{count} x {p.name}{unit}s"
+                purchases.append((to_date(day), what, p.price_usd * count))
+            bought = math.fsum(p.credits * count for _, p, count in wallet.purchases)
+            expired = wallet.expired_credits
+            left = wallet.balance
+            pack_cost = wallet.cost
+        purchases.sort(key=lambda x: x[0])
+        unmet_days = [i for i in range(n) if self.unmet[i] > EPS]
+        longest = self.longest
+        if self.queue:  # still waiting at the end: at least until the day after the horizon
+            longest = max(longest, n - int(self.queue[0][0]))
+        unmet = self.waiting if self.wait else math.fsum(self.unmet)
+        return StrategyResult(
+            strategy, start, n, sub_cost, pack_cost, packs_bought, purchases,
+            demand=math.fsum(self.demand), allowance_granted=math.fsum(self.allowance),
+            used_from_subscription=math.fsum(self.from_sub), wasted_allowance=math.fsum(self.wasted),
+            pack_credits_bought=bought, used_from_packs=math.fsum(self.from_packs), expired_credits=expired,
+            left_at_end=left, unmet=unmet, unmet_days=len(unmet_days),
+            first_unmet=to_date(d0 + unmet_days[0]) if unmet_days else None,
+            daily_allowance=self.allowance, daily_from_subscription=self.from_sub, daily_from_packs=self.from_packs,
+            daily_unmet=self.unmet, waited=self.waited, longest_wait=longest,
+            backlog_at_end=self.waiting if self.wait else 0.0, wait=self.wait,
+        )
+
+
+def run_strategy(strategy: Strategy, demand: Sequence[float], start: _dt.date, catalog: Catalog, *,
+                 wait: bool = False) -> StrategyResult:
+    """Simulate one fixed strategy day by day from ``start`` over ``demand`` (credits per day).
+
+    ``wait``: work that does not fit waits for the next midnight instead of being unmet.
+    """
     n = len(demand)
     d0 = start.toordinal()
     tier = strategy.tier
@@ -245,64 +359,76 @@ def run_strategy(strategy: Strategy, demand: Sequence[float], start: _dt.date, c
         prefix = list(accumulate((x - allow if x > allow else 0.0 for x in demand), initial=0.0))
         window = min(p.valid_days for p in packs)
 
-    allowance_l = [0.0] * n
-    sub_l = [0.0] * n
-    packs_l = [0.0] * n
-    unmet_l = [0.0] * n
-    wasted_l = [0.0] * n
-    unmet_days = 0
-    first_unmet: int | None = None
+    ledger = _Ledger(demand, wait)
     for i in range(n):
         day = d0 + i
-        dem = demand[i]
+        work = ledger.work(i)
         a = sub.allowance(day) if sub is not None else 0.0
         if wallet is not None:
             wallet.expire(day)
-            if dem - a > EPS:
-                need = dem - a - wallet.balance
+            if work - a > EPS:
+                need = work - a - wallet.balance
                 if need > EPS:  # just in time: the credits held run out today
                     forecast = need + prefix[min(n, i + window)] - prefix[i + 1]
                     for p, count in _packs_to_buy(need, forecast, packs):
                         wallet.buy(p, day, count)
-        o = serve_day(dem, a, wallet, day, expired=True)
-        allowance_l[i] = a
-        sub_l[i] = o.from_subscription
-        packs_l[i] = o.from_packs
-        unmet_l[i] = o.unmet
-        wasted_l[i] = o.wasted
-        if o.unmet > EPS:
-            unmet_days += 1
-            if first_unmet is None:
-                first_unmet = i
+        ledger.record(i, a, serve_day(work, a, wallet, day, expired=True))
 
-    to_date = _dt.date.fromordinal
-    purchases: list[tuple[_dt.date, str, Decimal]] = []
+    charges: list[tuple[_dt.date, str, Decimal]] = []
     sub_cost = Decimal(0)
     if sub is not None:
         for c in sub.charges:  # renewals were charged as the loop reached them
             sub_cost += c.amount
-            purchases.append((to_date(c.day), c.what, c.amount))
-    packs_bought: dict[str, int] = {}
-    bought = expired = left = 0.0
-    pack_cost = Decimal(0)
-    if wallet is not None:
-        for day, p, count in wallet.purchases:
-            packs_bought[p.id] = packs_bought.get(p.id, 0) + count
-            purchases.append((to_date(day), p.name if count == 1 else f"{count} x {p.name}", p.price_usd * count))
-        purchases.sort(key=lambda x: x[0])
-        bought = math.fsum(p.credits * count for _, p, count in wallet.purchases)
-        expired = wallet.expired_credits
-        left = wallet.balance
-        pack_cost = wallet.cost
-    return StrategyResult(
-        strategy, start, n, sub_cost, pack_cost, packs_bought, purchases,
-        demand=math.fsum(demand), allowance_granted=math.fsum(allowance_l),
-        used_from_subscription=math.fsum(sub_l), wasted_allowance=math.fsum(wasted_l),
-        pack_credits_bought=bought, used_from_packs=math.fsum(packs_l), expired_credits=expired,
-        left_at_end=left, unmet=math.fsum(unmet_l), unmet_days=unmet_days,
-        first_unmet=to_date(d0 + first_unmet) if first_unmet is not None else None,
-        daily_allowance=allowance_l, daily_from_subscription=sub_l, daily_from_packs=packs_l, daily_unmet=unmet_l,
-    )
+            charges.append((_dt.date.fromordinal(c.day), c.what, c.amount))
+    return ledger.result(strategy, start, charges, sub_cost, wallet)
+
+
+#: the optimizer's answer, as a row beside the fixed strategies
+SCHEDULE = Strategy("schedule", "Cheapest schedule", "schedule")
+
+
+def run_schedule(schedule: Schedule, demand: Sequence[float], start: _dt.date, catalog: Catalog, *,
+                 wait: bool = False) -> StrategyResult:
+    """Replay the optimizer's ``schedule`` through the rules, day by day (every charge is re-derived)."""
+    d0 = start.toordinal()
+    tiers, packs = catalog.tiers, catalog.packs
+    acts = {a.day: a for a in schedule.actions}
+    wallet = PackWallet() if packs else None
+    ledger = _Ledger(demand, wait)
+    charges: list[tuple[_dt.date, str, Decimal]] = []
+    sub_cost = Decimal(0)
+    tier: Tier | None = None
+    expires = 0
+    to_date = _dt.date.fromordinal
+    for i in range(len(demand)):
+        day = d0 + i
+        act = acts.get(i)
+        lapsed = tier
+        if tier is not None and expires <= i:
+            tier = None
+        if act is not None and act.start is not None:
+            new = tiers[act.start]
+            what = (f"renew {new.name}" if lapsed is new and expires == i else
+                    f"renew as {new.name}" if lapsed is not None and expires == i else new.name)
+            tier, expires = new, i + PERIOD_DAYS
+            charges.append((to_date(day), what, new.price_usd))
+            sub_cost += new.price_usd
+        elif lapsed is not None and tier is None and expires == i:
+            charges.append((to_date(day), f"{lapsed.name} not renewed", Decimal(0)))
+        if act is not None and act.upgrade is not None and tier is not None:
+            new = tiers[act.upgrade]
+            cost = upgrade_cost(tier.price_usd, new.price_usd, expires - i)
+            charges.append((to_date(day), f"upgrade to {new.name}", cost))
+            sub_cost += cost
+            tier = new
+        a = tier.daily_credits if tier is not None else 0.0
+        if wallet is not None:
+            wallet.expire(day)
+            if act is not None:
+                for k, count in act.packs:
+                    wallet.buy(packs[k], day, count)
+        ledger.record(i, a, serve_day(ledger.work(i), a, wallet, day, expired=True))
+    return ledger.result(SCHEDULE, start, charges, sub_cost, wallet)
 
 
 # --- the demand trace -----------------------------------------------------------------------------
@@ -363,7 +489,7 @@ def fit_trace(demand: Sequence[tuple[_dt.date, float]], *, horizon_days: int | N
 
 @dataclass(frozen=True)
 class DemandProfile:
-    """The shape of a trace in the source document's terms.
+    """The shape of a trace in the article's terms.
 
     ``steady``: active on at least 60% of days with day-to-day variation (coefficient of variation of
     active days) at most 0.5. ``bursty`` ("a few heavy days"): active on at most 35% of days, or the busiest
@@ -380,7 +506,7 @@ class DemandProfile:
     shape: Shape
 
     @classmethod
-    def of(cls, values: Sequence[float]) -> DemandProfile:
+    def of(cls, values: Sequence[float], *, smallest_allowance: float | None = None) -> DemandProfile:
         n = len(values)
         active = [v for v in values if v > EPS]
         total = math.fsum(values)
@@ -396,6 +522,8 @@ class DemandProfile:
         shape: Shape
         if share >= 0.6 and variation <= 0.5:
             shape = "steady"
+        elif (share <= 0.35 or busiest >= 0.45) and smallest_allowance is not None and peak <= smallest_allowance:
+            shape = "light"
         elif share <= 0.35 or busiest >= 0.45:
             shape = "bursty"
         else:
@@ -405,11 +533,11 @@ class DemandProfile:
     @property
     def describe(self) -> str:
         return {"steady": "steady daily use", "bursty": "a few heavy days", "mixed": "in between",
-                "idle": "no use"}[self.shape]
+                "light": "light use on a few days", "idle": "no use"}[self.shape]
 
     @property
     def expected_kind(self) -> StrategyKind:
-        """What the source document advises for this shape."""
+        """What the article advises for this shape."""
         return _EXPECTED_KIND[self.shape]
 
     def to_dict(self) -> dict[str, Any]:
@@ -422,8 +550,9 @@ class DemandProfile:
 # --- advice ---------------------------------------------------------------------------------------
 
 _KIND_TEXT: dict[StrategyKind, str] = {"subscription": "a subscription", "payg": "PAYG packs",
-                                       "hybrid": "a subscription plus PAYG overflow"}
-_COMPLEXITY: dict[StrategyKind, int] = {"subscription": 0, "payg": 0, "hybrid": 1}
+                                       "hybrid": "a subscription plus PAYG overflow",
+                                       "schedule": "a schedule that changes the plan"}
+_COMPLEXITY: dict[StrategyKind, int] = {"subscription": 0, "payg": 0, "hybrid": 1, "schedule": 2}
 
 
 @dataclass
@@ -435,7 +564,11 @@ class Advice:
     reasons: list[str]
     accept_waiting: bool
     catalog: Catalog
-    covered: bool  # False: no strategy serves every day (the catalog has no packs)
+    covered: bool  # False: no plan serves every day (the catalog has no packs)
+    schedule: StrategyResult | None = None  # the optimizer's schedule, replayed
+    best_fixed: StrategyResult | None = None  # the cheapest acceptable fixed strategy
+    unservable: float = 0.0  # credits above the largest allowance with no packs to cover them
+    exact: bool = True  # False: the optimizer's state budget was hit (cheapest found, not proved)
 
     @property
     def start(self) -> _dt.date:
@@ -474,10 +607,14 @@ class Advice:
             "start": self.start.isoformat(), "horizon_days": self.days, "accept_waiting": self.accept_waiting,
             "profile": self.profile.to_dict(),
             "strategies": [r.to_dict() for r in self.results],
+            "schedule": self.schedule.to_dict() if self.schedule is not None else None,
+            "search": "every schedule the rules allow: a tier or none for each period, upgrades on any day, "
+                      "packs when needed", "proved_cheapest": self.exact,
             "recommendation": {"strategy": rec.key, "label": rec.label, "kind": rec.strategy.kind,
                                "total_cost_usd": json_money(rec.total_cost),
                                "cost_per_month_usd": json_money(rec.cost_per_month),
-                               "covers_every_day": rec.unmet_days == 0, "reason": " ".join(self.reasons),
+                               "covers_every_day": rec.unmet_days == 0 if not self.accept_waiting
+                               else rec.unmet_days == 0 or rec.longest_wait <= 1, "reason": " ".join(self.reasons),
                                "reasons": list(self.reasons)},
             "daily": [
                 {"date": d.isoformat(), "demand": v, **{k: x for k, x in row.items() if k != "date"}}
@@ -494,29 +631,67 @@ def _rank_key(r: StrategyResult) -> tuple[Decimal, float, int, float]:
     return (r.total_cost, r.unmet, _COMPLEXITY[r.strategy.kind], r.wasted_allowance)
 
 
+def _clip(values: Sequence[float], catalog: Catalog) -> tuple[list[float], list[float]]:
+    """Without packs, a day above the largest allowance cannot be served by any plan: the part above it."""
+    if catalog.packs or not catalog.tiers:
+        return list(values), [0.0] * len(values)
+    cap = max(t.daily_credits for t in catalog.tiers)
+    return [min(v, cap) for v in values], [max(0.0, v - cap) for v in values]
+
+
 def advise(demand: list[tuple[_dt.date, float]], catalog: Catalog, *, accept_waiting: bool = False,
            horizon_days: int | None = None, start: _dt.date | None = None) -> Advice:
-    """Simulate every strategy over ``demand`` and recommend one, with the reasons.
+    """Find the cheapest schedule over ``demand``, simulate the fixed strategies beside it, and explain.
 
     ``demand``: credits per local day. ``horizon_days`` None simulates the trace's own span; otherwise
     the trace is repeated (or cut to its most recent days) to fill the horizon (see :func:`fit_trace`).
-    The recommendation is the cheapest strategy with no unmet demand or, with ``accept_waiting``, the
-    cheapest overall (ties: less unmet demand, then the simpler setup, then less wasted allowance).
+    The recommendation is the cheapest schedule that serves every day or, with ``accept_waiting``,
+    that never makes work wait more than one midnight; when a fixed strategy costs the same it is
+    named instead (the same money, a simpler setup).
     """
     trace = fit_trace(demand, horizon_days=horizon_days, start=start)
-    results = [run_strategy(s, trace.values, trace.start, catalog) for s in strategies(catalog)]
-    full = [r for r in results if r.unmet_days == 0]
-    covered = bool(full)
-    if accept_waiting:
-        recommended = min(results, key=_rank_key)
-    elif covered:
-        recommended = min(full, key=_rank_key)
-    else:  # nothing covers every day (no packs in the catalog): the least unmet demand, then the cheapest
+    values = trace.values
+    results = [run_strategy(s, values, trace.start, catalog, wait=accept_waiting) for s in strategies(catalog)]
+    ok = [r for r in results if r.acceptable]
+    upper = min((r.total_cost for r in ok), default=None)
+    schedule = optimize(values, catalog, wait=accept_waiting, upper_bound=upper)
+    served, excess = list(values), [0.0] * len(values)
+    if schedule is None:  # no packs and days above the largest allowance: serve what any plan can
+        served, excess = _clip(values, catalog)
+        schedule = optimize(served, catalog, wait=accept_waiting)
+    best: StrategyResult | None = None
+    if schedule is not None:
+        best = run_schedule(schedule, served, trace.start, catalog, wait=accept_waiting)
+        if any(excess):
+            _add_unserved(best, values, excess)
+    covered = best is not None and not any(excess)
+    same = [r for r in results if best is not None and r.total_cost == best.total_cost and r.acceptable
+            and not any(excess)]
+    cheapest_ok = min(ok, key=_rank_key) if ok else None
+    if same:
+        recommended = min(same, key=_rank_key)
+    elif cheapest_ok is not None and (best is None or best.total_cost > cheapest_ok.total_cost):
+        recommended = cheapest_ok  # only when the search was cut short (never for a proved schedule)
+    elif best is not None:
+        recommended = best
+    else:  # cannot happen (a top tier every day serves the clipped demand); kept for safety
         recommended = min(results, key=lambda r: (r.unmet, *_rank_key(r)))
-    profile = DemandProfile.of(trace.values)
-    advice = Advice(trace, results, recommended, profile, [], accept_waiting, catalog, covered)
+    smallest = min((t.daily_credits for t in catalog.tiers), default=None)
+    profile = DemandProfile.of(values, smallest_allowance=smallest)
+    advice = Advice(trace, results, recommended, profile, [], accept_waiting, catalog, covered,
+                    schedule=best, best_fixed=min(ok, key=_rank_key) if ok else None,
+                    unservable=math.fsum(excess), exact=schedule.exact if schedule is not None else True)
     advice.reasons = explain(advice)
     return advice
+
+
+def _add_unserved(r: StrategyResult, values: Sequence[float], excess: Sequence[float]) -> None:
+    r.demand = math.fsum(values)
+    r.daily_unmet = [u + x for u, x in zip(r.daily_unmet, excess, strict=True)]
+    r.unmet += math.fsum(excess)
+    days = [i for i, u in enumerate(r.daily_unmet) if u > EPS]
+    r.unmet_days = len(days)
+    r.first_unmet = r.start + _dt.timedelta(days=days[0]) if days else None
 
 
 def _n(count: int, word: str) -> str:
@@ -528,7 +703,7 @@ def _pct(x: float) -> str:
 
 
 def explain(advice: Advice) -> list[str]:
-    """Why the recommendation wins, in the source document's terms, backed by the simulated numbers."""
+    """Why the recommendation wins, in the article's terms, backed by the simulated numbers."""
     p = advice.profile
     rec = advice.recommended
     kind = rec.strategy.kind
@@ -543,6 +718,9 @@ def explain(advice: Advice) -> list[str]:
     if p.shape == "steady":
         out.append(f"Your use is steady daily use: {active}, a typical day needs {credits_text(p.typical)} credits "
                    f"(busiest {credits_text(p.peak)}).")
+    elif p.shape == "light":
+        out.append(f"Your use is light: {active}, and even the busiest day ({credits_text(p.peak)} credits) fits "
+                   "under the smallest daily allowance.")
     elif p.shape == "bursty":
         out.append(f"Your use comes in a few heavy days: {active}; the busiest 10% of days carry "
                    f"{_pct(p.busiest_share)} of the credits (busiest day {credits_text(p.peak)}).")
@@ -552,18 +730,36 @@ def explain(advice: Advice) -> list[str]:
     out.append("The usual advice: steady daily use → a subscription; a few heavy days → PAYG; in between → "
                "a subscription sized to typical days with PAYG packs as overflow.")
 
-    if kind == "subscription" and tier is not None:
+    if kind == "schedule":
+        bf = advice.best_fixed
+        what = ("The cheapest schedule the rules allow" if advice.exact else
+                "The cheapest schedule found (this catalog has too many pack kinds to search every schedule, so a "
+                "cheaper one may exist)")
+        out.append(f"{what} costs {usd(rec.total_cost)} over {n} days: it changes the plan as the usage changes "
+                   "(the dated steps above).")
+        if bf is not None:
+            out.append(f"That is {usd(bf.total_cost - rec.total_cost)} less than the cheapest fixed strategy, "
+                       f"{bf.label} at {usd(bf.total_cost)}.")
+        else:
+            out.append("No fixed strategy serves every day with this catalog.")
+        if advice.unservable > EPS:
+            out.append(f"{credits_text(advice.unservable)} credits are above the largest daily allowance and the "
+                       "catalog has no PAYG packs: no plan serves them, so they stay unmet.")
+    elif kind == "subscription" and tier is not None:
         if rec.unmet_days == 0:
             out.append(f"{rec.label} covers every day: its {credits_text(tier.daily_credits)}-credit daily allowance "
                        f"is above your busiest day; {usd(rec.total_cost)} over {n} days "
                        f"({usd(rec.cost_per_month)}/month), {_pct(rec.wasted_share)} of the allowance unused.")
         else:
-            lead = (f"{rec.label} is the cheapest ({usd(rec.total_cost)}) because you accept waiting for midnight"
-                    if advice.accept_waiting else f"{rec.label} ({usd(rec.total_cost)}) leaves the least demand unmet")
-            out.append(f"{lead}: "
-                       f"on {rec.unmet_days} days (first {rec.first_unmet}) the allowance runs out and "
-                       f"{credits_text(rec.unmet)} credits ({_pct(rec.unmet / rec.demand)} of your demand) wait; the "
-                       "simulation does not move that work to the next day.")
+            if advice.accept_waiting:
+                out.append(f"{rec.label} is the cheapest ({usd(rec.total_cost)}) because you accept waiting for "
+                           f"midnight: {credits_text(rec.waited)} credits ({_pct(rec.waited / rec.demand)} of your "
+                           f"demand) wait for the next day's allowance, on {rec.unmet_days} days (first "
+                           f"{rec.first_unmet}), none longer than {_n(rec.longest_wait, 'day')}.")
+            else:
+                out.append(f"{rec.label} ({usd(rec.total_cost)}) leaves the least demand unmet: on {rec.unmet_days} "
+                           f"days (first {rec.first_unmet}) the allowance runs out and {credits_text(rec.unmet)} "
+                           f"credits ({_pct(rec.unmet / rec.demand)} of your demand) are not served that day.")
     elif kind == "payg":
         bought = sum(rec.packs_bought.values())
         out.append(f"PAYG only: {_n(bought, 'pack')} ({usd(rec.total_cost)}, {usd(rec.cost_per_month)}/month) "
@@ -587,22 +783,31 @@ def explain(advice: Advice) -> list[str]:
     # a hybrid that never bought a pack is the same setup as its tier alone: not a real alternative
     others = sorted((r for r in advice.results if r is not rec and not (
         r.strategy.tier is rec.strategy.tier and not r.packs_bought and not rec.packs_bought)), key=_rank_key)
-    covering = [r for r in others if r.unmet_days == 0]
+    covering = [r for r in others if r.acceptable]
     if covering:
         nxt = covering[0]
         diff = nxt.total_cost - rec.total_cost
         out.append(f"Next best: {nxt.label} at {usd(nxt.total_cost)} ({usd(diff)} more).")
-    cheaper = [r for r in others if r.unmet_days and r.total_cost < rec.total_cost]
+    cheaper = [r for r in others if not r.acceptable and r.total_cost < rec.total_cost]
     if cheaper and not advice.accept_waiting:
         c = min(cheaper, key=_rank_key)
         out.append(f"{c.label} would cost less ({usd(c.total_cost)}) but stops you on {c.unmet_days} days "
-                   f"(first {c.first_unmet}) until midnight; choose it only if waiting is fine (--wait).")
+                   f"(first {c.first_unmet}) until midnight; see --wait if waiting is fine.")
+    elif cheaper:
+        c = min(cheaper, key=_rank_key)
+        out.append(f"{c.label} would cost less ({usd(c.total_cost)}) but is not counted as cheapest: "
+                   f"{credits_text(c.waited)} credits ({_pct(c.waited / c.demand if c.demand else 0)} of your demand) "
+                   f"wait, up to {_n(c.longest_wait, 'day')}"
+                   + (f", and {credits_text(c.backlog_at_end)} are still waiting at the end" if c.backlog_at_end > EPS
+                      else "") + ".")
     if not advice.covered and not advice.accept_waiting:
         out.append("No strategy in this catalog covers every day (it has no PAYG packs): this is the one that "
                    "leaves the least demand unmet.")
 
     offered = {r.strategy.kind for r in advice.results}
-    if p.expected_kind not in offered:
+    if kind == "schedule":
+        pass
+    elif p.expected_kind not in offered:
         missing = "subscription tiers" if p.expected_kind in ("subscription", "hybrid") and not advice.catalog.tiers \
             else "PAYG packs"
         out.append(f"This catalog has no {missing}, so {_KIND_TEXT[p.expected_kind]} is not an option here.")

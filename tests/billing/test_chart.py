@@ -60,5 +60,8 @@ def test_cli_chart_has_no_colour_off_a_terminal_or_with_no_color(cli, tmp_path, 
 
 
 def test_waiting_shows_unmet_demand_in_the_chart(cli, tmp_path) -> None:
-    out = cli("plan", "simulate", "--usage", str(_usage(tmp_path)), "--wait")[1]
+    # work now waits in a queue (issue 15): 200K of the 1M day waits one night for the next allowance
+    f = tmp_path / "w.csv"
+    f.write_text("date,credits\n2026-05-01,600000\n2026-05-02,1000000\n", encoding="utf-8")
+    out = cli("plan", "simulate", "--usage", str(f), "--wait")[1]
     assert "Recommendation: Starter alone" in out and "× unmet (waits for midnight)" in out
