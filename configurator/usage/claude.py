@@ -263,6 +263,9 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
         seen = {}
     path_session = session_from_path(path) if compat else None
     for buf, stop in blocks(path, first_byte, stop_byte):
+        if stop < 0:  # a line longer than reader.MAX_LINE, skipped
+            malformed += 1
+            continue
         find = buf.find
         end = -1
         while end < stop:

@@ -82,6 +82,9 @@ def read_file(path: str, bucket: Bucketer) -> FileResult:
     copied_second: str | None = None
     model: str | None = None
     for buf, stop in blocks(path):
+        if stop < 0:  # a line longer than reader.MAX_LINE, skipped
+            malformed += 1
+            continue
         find = buf.find
         startswith = buf.startswith
         end = -1

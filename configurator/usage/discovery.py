@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,7 +89,8 @@ def claude_roots(env: Mapping[str, str] | None = None) -> tuple[list[Path], list
                 continue
             path = _expand(raw, e)
             if path.name == "projects" and path.is_dir():
-                path = path.parent
+                # the projects folder itself, named by the user: where it really is (it may be a link)
+                path = (Path(os.path.realpath(path)) if path.is_symlink() else path).parent
             if (path / "projects").is_dir() and path not in roots:
                 roots.append(path)
         if not roots:
@@ -107,30 +109,63 @@ def _stamp(st: os.stat_result) -> Stamp:
     return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
 
-def _walk(directory: Path | str, keep, out: list[tuple[str, int, Stamp | None]]) -> None:
-    """Regular files below ``directory`` (symlinks not followed) whose name passes ``keep``."""
-    try:
-        it = os.scandir(directory)
-    except OSError:
-        return
-    with it:
-        for entry in it:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    _walk(entry.path, keep, out)
-                elif entry.is_file(follow_symlinks=False) and keep(entry.name):
-                    st = entry.stat(follow_symlinks=False)
-                    out.append((entry.path, st.st_size, _stamp(st)))
-            except OSError:
-                continue
+def _walk(directory: Path | str, keep: Callable[[str], bool], out: list[tuple[str, int, Stamp | None]],
+          odd: list[str] | None = None) -> None:
+    """Regular files below ``directory`` whose name passes ``keep``, at any depth (an explicit stack:
+    no recursion limit). Symlinks are not followed; an entry whose name passes ``keep`` but that is a
+    link, FIFO, device or socket is added to ``odd`` (never opened)."""
+    stack = [str(directory)]
+    while stack:
+        try:
+            it = os.scandir(stack.pop())
+        except OSError:  # gone, not a folder, permission denied, a path too long
+            continue
+        with it:
+            for entry in it:
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append(entry.path)
+                    elif keep(entry.name):
+                        if entry.is_file(follow_symlinks=False):
+                            st = entry.stat(follow_symlinks=False)
+                            out.append((entry.path, st.st_size, _stamp(st)))
+                        elif odd is not None:
+                            odd.append(entry.path)
+                except OSError:
+                    continue
+
+
+def _contained(base: Path, folder: Path, notes: list[str]) -> bool:
+    """Whether ``folder``, every link resolved, lies inside ``base`` (resolved too); else a note.
+
+    The folder an agent keeps its logs in may itself be a link (dotfiles), but a link inside it
+    that leads out of it (``~/.claude/projects`` -> ``/``) is not followed: it would read the disk.
+    """
+    real_base = os.path.realpath(base)
+    real = os.path.realpath(folder)
+    if real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep):
+        return True
+    notes.append(f"{folder} is a link to {real}, outside {base}: not followed, nothing below it was read.")
+    return False
+
+
+def _odd_note(odd: list[str], notes: list[str]) -> None:
+    """A note for the files named like logs that are no regular files (links, FIFOs, devices, sockets)."""
+    if odd:
+        n = len(odd)
+        notes.append(f"{n:,} file{'s' if n != 1 else ''} named like a log {'were' if n != 1 else 'was'} not read: "
+                     f"not a regular file (a link, FIFO, device or socket), e.g. {sorted(odd)[0]}.")
 
 
 def claude_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
     roots, notes = claude_roots(env)
     found: list[tuple[str, int, Stamp | None]] = []
+    odd: list[str] = []
     for root in roots:
-        _walk(root / "projects", lambda name: name.endswith(".jsonl"), found)
+        if _contained(root, root / "projects", notes):
+            _walk(root / "projects", lambda name: name.endswith(".jsonl"), found, odd)
     found.sort(key=lambda item: item[0])
+    _odd_note(odd, notes)
     return [SourceFile(CLAUDE, *item) for item in found], [str(r) for r in roots], notes
 
 
@@ -140,10 +175,13 @@ _UUID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 def codex_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile], list[str], list[str]]:
     home = paths.codex_home(env)
-    roots = [d for d in (home / "sessions", home / "archived_sessions") if d.is_dir()]
+    notes: list[str] = []
+    roots = [d for d in (home / "sessions", home / "archived_sessions") if d.is_dir() and _contained(home, d, notes)]
     found: list[tuple[str, int, Stamp | None]] = []
+    odd: list[str] = []
     for root in roots:
-        _walk(root, lambda name: name.startswith("rollout-") and name.endswith(".jsonl"), found)
+        _walk(root, lambda name: name.startswith("rollout-") and name.endswith(".jsonl"), found, odd)
+    _odd_note(odd, notes)
     # The same session can sit in sessions/ and in archived_sessions/ (a copy left behind): keep the
     # longer file, which holds everything the shorter one does.
     by_session: dict[str, tuple[str, int, Stamp | None]] = {}
@@ -153,7 +191,6 @@ def codex_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFile],
         kept = by_session.get(key)
         if kept is None or item[1] > kept[1]:
             by_session[key] = item
-    notes: list[str] = []
     if len(by_session) < len(found):
         n = len(found) - len(by_session)
         notes.append(f"{n} Codex session file{' is a copy' if n == 1 else 's are copies'} of another "
@@ -186,6 +223,8 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
             bases.append(base)
     roots: list[Path] = []
     found: list[tuple[str, int, Stamp | None]] = []
+    notes: list[str] = []
+    odd: list[str] = []
     for base in bases:
         agents = base / "agents"
         try:
@@ -194,19 +233,28 @@ def openclaw_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
             continue
         for agent in names:
             sessions = agents / agent / "sessions"
-            if sessions.is_dir():
+            if sessions.is_dir() and _contained(base, sessions, notes):
                 roots.append(sessions)
-                _walk(sessions, _openclaw_name, found)
+                _walk(sessions, _openclaw_name, found, odd)
             # OpenClaw 2026.9 and later: transcripts in a SQLite database per agent
             db = agents / agent / "agent" / "openclaw-agent.sqlite"
-            try:
-                if db.is_file():
-                    roots.append(db.parent)
-                    found.append((str(db), db.stat().st_size, None))
-            except OSError:
-                continue
+            regular = _regular(db)
+            if regular is False:
+                odd.append(str(db))
+            elif regular and _contained(base, db, notes):
+                roots.append(db.parent)
+                found.append((str(db), _size(db), None))
     found.sort(key=lambda item: item[0])
-    return [SourceFile(OPENCLAW, *item) for item in found], [str(r) for r in roots], []
+    _odd_note(odd, notes)
+    return [SourceFile(OPENCLAW, *item) for item in found], [str(r) for r in roots], notes
+
+
+def _regular(path: Path) -> bool | None:
+    """Whether ``path`` (links followed) is a regular file; None when it does not exist (or a dangling link)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return None
 
 
 def opencode_dirs(env: Mapping[str, str] | None = None) -> list[Path]:
@@ -234,35 +282,43 @@ def opencode_files(env: Mapping[str, str] | None = None) -> tuple[list[SourceFil
     chosen = e.get("OPENCODE_DB", "").strip()
     found: list[tuple[str, int, Stamp | None]] = []
     seen: set[str] = set()
+    notes: list[str] = []
+    odd: list[str] = []
 
-    def add_db(path: Path) -> None:
-        try:
-            real = os.path.realpath(path)
-            if real in seen or not path.is_file():
-                return
-            seen.add(real)
-            # SQLite in WAL mode: new rows are in the -wal file while the database's stamp stays
-            found.append((str(path), path.stat().st_size + _size(Path(f"{path}-wal")), None))
-        except OSError:
+    def add_db(path: Path, base: Path | None) -> None:
+        """``base``: the data folder the database must lie in (None: $OPENCODE_DB named it absolutely)."""
+        real = os.path.realpath(path)
+        if real in seen:
             return
+        regular = _regular(path)
+        if regular is False:
+            odd.append(str(path))
+        if not regular or (base is not None and not _contained(base, path, notes)):
+            return
+        seen.add(real)
+        # SQLite in WAL mode: new rows are in the -wal file while the database's stamp stays
+        found.append((str(path), _size(path) + _size(Path(f"{path}-wal")), None))
 
     absolute = chosen != ":memory:" and (os.path.isabs(chosen) or chosen.startswith("~"))
     if absolute:
-        add_db(_expand(chosen, e))
+        add_db(_expand(chosen, e), None)
     for base in dirs:
         if chosen and chosen != ":memory:" and not absolute:
-            add_db(base / chosen)
+            add_db(base / chosen, base)
         try:
             names = sorted(name for name in os.listdir(base) if _opencode_db(name))
         except OSError:
             names = []
         for name in names:
-            add_db(base / name)
+            add_db(base / name, base)
         legacy: list[tuple[str, int, Stamp | None]] = []
-        _walk(base / "storage" / "message", lambda name: name.endswith(".json"), legacy)
+        messages = base / "storage" / "message"
+        if messages.is_dir() and _contained(base, messages, notes):
+            _walk(messages, lambda name: name.endswith(".json"), legacy, odd)
         legacy.sort(key=lambda item: item[0])
         found.extend(legacy)
-    return [SourceFile(OPENCODE, *item) for item in found], [str(d) for d in dirs], []
+    _odd_note(odd, notes)
+    return [SourceFile(OPENCODE, *item) for item in found], [str(d) for d in dirs], notes
 
 
 def _size(path: Path) -> int:

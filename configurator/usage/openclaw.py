@@ -31,11 +31,12 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import IO, Any
 
 from configurator.usage.dates import Bucketer
-from configurator.usage.reader import blocks
+from configurator.usage.reader import blocks, capped_lines, check_regular, open_regular
 
 MARKERS = (b'"usage"', b'"model_change"', b'"model-snapshot"')
 #: other names normalizeUsage reads; when none is present the four usual fields are taken as they are
@@ -101,7 +102,7 @@ def read_file(path: str, bucket: Bucketer) -> FileResult:
         return read_sqlite(path, bucket)
     if path.endswith(".zst"):  # a deleted or reset session's transcript, published compressed
         try:
-            with open(path, "rb") as fh, zstd_reader(fh) as lines:
+            with open_regular(path) as fh, zstd_reader(fh) as lines:
                 return _read_lines(lines, _session_of(path), bucket, {})
         except CompressedError:
             return [], 1, 0
@@ -110,6 +111,9 @@ def read_file(path: str, bucket: Bucketer) -> FileResult:
     malformed = invalid = 0
     model: str | None = None
     for buf, stop in blocks(path):
+        if stop < 0:  # a line longer than reader.MAX_LINE, skipped
+            malformed += 1
+            continue
         find = buf.find
         startswith = buf.startswith
         end = -1
@@ -280,7 +284,10 @@ def _read_lines(lines: Iterable[bytes], session: str, bucket: Bucketer, models: 
     malformed = invalid = 0
     model = models.get(session)
     try:
-        for raw in lines:
+        for raw in (capped_lines(lines) if hasattr(lines, "readline") else lines):
+            if raw is None:  # a line longer than reader.MAX_LINE
+                malformed += 1
+                continue
             line = raw.strip()
             if not line or (MARKERS[0] not in line and MARKERS[1] not in line and MARKERS[2] not in line):
                 continue
@@ -306,12 +313,39 @@ def _blob_lines(blob: bytes, compressed: bool | None) -> Any:
     return io.BytesIO(blob)
 
 
+@contextmanager
+def _archive_lines(source: bytes | str, compressed: bool | None) -> Iterator[Any]:
+    """Lines of an archive: a blob, or the path of a cold-storage file (streamed, never read whole;
+    only a regular file is opened: see reader.open_regular)."""
+    if not isinstance(source, str):
+        with _blob_lines(source, compressed) as lines:
+            yield lines
+        return
+    with open_regular(source) as fh:
+        if compressed is None:
+            compressed = fh.read(4) == _ZSTD_MAGIC
+            fh.seek(0)
+        if compressed:
+            with zstd_reader(fh) as lines:
+                yield lines
+        else:
+            yield fh
+
+
+def _inside(base: str, path: str) -> bool:
+    """Whether ``path``, every link resolved, lies in the folder ``base`` (resolved too)."""
+    real_base = os.path.realpath(base)
+    real = os.path.realpath(path)
+    return real == real_base or real.startswith(real_base.rstrip(os.sep) + os.sep)
+
+
 def read_sqlite(path: str, bucket: Bucketer) -> FileResult:
     """-> (entries, unreadable events, invalid records) from an OpenClaw transcript database, read-only."""
     import sqlite3
     from urllib.parse import quote
 
 
+    check_regular(path)  # SQLite would block on a FIFO: OSError, the scan counts the file as not read
     entries: list[Entry] = []
     malformed = invalid = 0
     try:
@@ -349,33 +383,35 @@ def read_sqlite(path: str, bucket: Bucketer) -> FileResult:
                 if entry is not None:
                     entries.append(entry)
         # reset and deleted sessions, then sessions in cold storage
-        archives: list[tuple[str, bytes | None, bool | None]] = []
+        #: (session, blob or the path of a cold-storage file, compressed? None: tell by the magic number)
+        archives: list[tuple[str, bytes | str | None, bool | None]] = []
         if {"session_id", "encoding", "archive_blob"} <= columns("session_transcript_archives"):
             for session, encoding, blob in conn.execute(
                     "SELECT session_id, encoding, archive_blob FROM session_transcript_archives "
                     "ORDER BY session_id, created_at"):
                 archives.append((str(session), blob, encoding == "zstd"))
         if {"session_id", "archive_name", "storage", "archive_blob"} <= columns("session_transcript_cold_archives"):
-            cold_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(path)))),
-                                    "cold")
+            state_dir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(path))))
+            cold_dir = os.path.join(state_dir, "cold")
             for session, name, storage, blob in conn.execute(
                     "SELECT session_id, archive_name, storage, archive_blob FROM session_transcript_cold_archives "
                     "ORDER BY session_id"):
-                if storage == "file" and type(name) is str and "/" not in name and "\\" not in name:
-                    try:
-                        with open(os.path.join(cold_dir, name), "rb") as fh:
-                            blob = fh.read()
-                    except OSError:
-                        blob = None
-                archives.append((str(session), blob, None))
-        for session, blob, compressed in archives:
-            if blob is None:
+                source: bytes | str | None = None if blob is None else bytes(blob)
+                if storage == "file":
+                    source = None
+                    if type(name) is str and name not in ("", ".", "..") and "/" not in name and "\\" not in name:
+                        cold = os.path.join(cold_dir, name)
+                        # never a link out of the state dir (the name comes from the database)
+                        source = cold if _inside(state_dir, cold) else None
+                archives.append((str(session), source, None))
+        for session, source, compressed in archives:
+            if source is None:
                 malformed += 1
                 continue
             try:
-                with _blob_lines(bytes(blob), compressed) as lines:
+                with _archive_lines(source, compressed) as lines:
                     got, bad_lines, bad_records = _read_lines(lines, session, bucket, models)
-            except CompressedError:
+            except (CompressedError, OSError):  # OSError: a cold file missing, unreadable or not a regular file
                 malformed += 1
                 continue
             entries.extend(got)

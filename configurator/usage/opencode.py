@@ -48,6 +48,7 @@ from __future__ import annotations
 from typing import Any
 
 from configurator.usage.dates import Bucketer
+from configurator.usage.reader import MAX_LINE, check_regular, open_regular
 
 #: One usage entry: (message id or None, local date, model, non-cached input, cache read, cache write,
 #: output). A plain tuple (it travels by ``marshal``): the scanner's keyed-entry shape.
@@ -134,8 +135,10 @@ def read_json(path: str, bucket: Bucketer) -> FileResult:
     """A legacy ``storage/message/<session>/<message>.json`` file (one small message object)."""
     import msgspec
 
-    with open(path, "rb") as fh:
-        raw = fh.read()
+    with open_regular(path) as fh:
+        raw = fh.read(MAX_LINE + 1)
+    if len(raw) > MAX_LINE:  # no message is that long
+        return [], 1, 0
     if b'"tokens"' not in raw:
         return [], 0, 0
     try:
@@ -160,6 +163,7 @@ def read_db(path: str, bucket: Bucketer) -> FileResult:
     entries: list[Entry] = []
     malformed = invalid = 0
     dates: dict[int, str] = {}
+    check_regular(path)  # SQLite would block on a FIFO: OSError, the scan counts the file as not read
     try:
         conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
     except sqlite3.Error:

@@ -212,7 +212,8 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
     if result.unreadable_files:
         n = result.unreadable_files
         were = "files were" if n != 1 else "file was"
-        notes.append(f"{n:,} {were} left out: not readable (permission denied, or removed while reading).")
+        notes.append(f"{n:,} {were} left out: not readable (permission denied, removed while reading, or not a "
+                     "regular file).")
     notes.extend(result.notes)
     if not any(result.files.values()):
         looked = [p for tool in chosen for p in result.roots.get(tool, [])]
@@ -235,14 +236,27 @@ def build(*, since: _dt.date | None = None, until: _dt.date | None = None, tz: s
     return Report(
         timezone=result.zone.label, since=lo, until=hi, tools=chosen, rows=rows, totals=totals, history=history,
         skipped={"lines": result.skipped_lines, "files": result.files_with_skips,
-                 "malformed_lines": result.malformed_lines, "invalid_records": result.invalid_records},
+                 "malformed_lines": result.malformed_lines, "invalid_records": result.invalid_records,
+                 "unreadable_files": result.unreadable_files},
         files=dict(result.files), warnings=warnings, notes=notes,
         scan={"files": sum(result.files.values()), "bytes": sum(result.bytes.values()),
               "seconds": round(result.seconds, 3), "workers": result.workers, "peak_rss_mb": result.peak_rss_mb,
               "cached_files": result.cached_files,
               "roots": result.roots},
-        history_note=note, unknown_models=unknown,
+        history_note=note + _skips_summary(result), unknown_models=unknown,
     )
+
+
+def _skips_summary(result: ScanResult) -> str:
+    """``; N lines skipped, M files left out`` for the one-line history note (empty when nothing was)."""
+    parts = []
+    if result.skipped_lines:
+        n = result.skipped_lines
+        parts.append(f"{n:,} line{'s' if n != 1 else ''} skipped")
+    if result.unreadable_files:
+        n = result.unreadable_files
+        parts.append(f"{n:,} file{'s' if n != 1 else ''} left out")
+    return "".join(f"; {p}" for p in parts)
 
 
 def _fmt(n: int) -> str:

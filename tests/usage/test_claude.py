@@ -65,7 +65,7 @@ def test_skipped_lines_are_counted_not_fatal(home: Path, install) -> None:
     install(home, codex=False, openclaw=False)
     report = build(tz="UTC", tools="claude-code")
     # the truncated line and the record with "requestId":null, both in session 1111…
-    assert report.skipped == {"lines": 2, "files": 1, "malformed_lines": 1, "invalid_records": 1}
+    assert report.skipped == {"lines": 2, "files": 1, "malformed_lines": 1, "invalid_records": 1, "unreadable_files": 0}
     assert any(n.startswith("2 lines skipped in 1 file ") for n in report.notes)
 
 

@@ -123,5 +123,6 @@ def test_unreadable_file_is_a_note(logs: Path, cli, monkeypatch: pytest.MonkeyPa
     code, out, _ = cli("usage", "--json", "--tool", "claude-code", "--tz", "UTC")
     data = json.loads(out)
     assert code == exitcodes.OK
-    assert "1 file was left out: not readable (permission denied, or removed while reading)." in data["notes"]
+    assert "1 file was left out: not readable (permission denied, removed while reading, or not a regular file)." \
+        in data["notes"]
     assert data["totals"]["input_tokens"] == 3 + 5 + 7 + 1 + 11  # without session 2222…'s msg_01FFF

@@ -27,14 +27,14 @@ def test_demand_trace_credits_per_local_day(logs: Path) -> None:
         (D(2026, 10, 2), (2 * 2 + 4 * 4 + 10 * 0.5) + (700 + 70 * 8 + 800 * 0.25)),
     ]
     assert note == ("3 days of history from 2026-09-30 to 2026-10-02 (Claude Code keeps 30 days by default); "
-                    "8 requests of models without a credit rate left out (claude-haiku-4-5-20251001, "
+                    "4 lines skipped; 8 requests of models without a credit rate left out (claude-haiku-4-5-20251001, "
                     "claude-sonnet-4-5-20250929, deepseek-v4-flash, gpt-5.1-codex)")
 
 
 def test_demand_trace_last_days_and_tools(logs: Path) -> None:
     trace, note = demand_trace(days=1, tz="America/Los_Angeles", tools=["codex"], catalog=CATALOG)
     assert trace == [(D(2026, 10, 2), 700 + 70 * 8 + 800 * 0.25)]
-    assert note.startswith("2 days of history from 2026-10-01 to 2026-10-02; using the last 1 day")
+    assert note.startswith("2 days of history from 2026-10-01 to 2026-10-02; 1 line skipped; using the last 1 day")
 
 
 def test_demand_trace_fills_days_without_usage(home: Path, install) -> None:
