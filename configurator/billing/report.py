@@ -114,6 +114,14 @@ def advice_text(advice: Advice, header: Sequence[str], *, chart: bool = True,
     lines.append(_wrap("($/M used: the total cost per million credits actually used. Allowance not used on its "
                        "day is wasted; pack credits not used before the pack's validity ends expire.)"))
     lines.append("")
+    sched = advice.schedule
+    if sched is not None:
+        steps = " · ".join(f"{d:%m-%d} {w}" + (f" {usd(p)}" if p else "") for d, w, p in sched.purchases)
+        lines.append(_wrap(f"Cheapest schedule ({'proved' if advice.exact else 'best found'}): "
+                           f"{steps or 'nothing to buy'} = {usd(sched.total_cost)}", indent=""))
+        lines.append(_wrap("Every period and pack is charged in full on the day it is bought, even when the "
+                           f"{advice.days}-day horizon ends before it does; per month = total x 30 / {advice.days}.",
+                           indent="  "))
     lines.append(f"Recommendation: {rec.label} — {usd(rec.total_cost)} over {advice.days} days "
                  f"({usd(rec.cost_per_month)}/month)" + (" [from unverified figures]" if figures else ""))
     for reason in advice.reasons:
