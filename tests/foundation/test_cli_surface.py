@@ -176,6 +176,7 @@ def test_ctrl_c_outside_a_prompt_cancels_with_130(home: Path, tmp_path: Path) ->
     try:
         _wait_until_reading_stdin(proc.pid)
         proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)  # stdin stays open until it has exited: an end of input must not race the signal
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
