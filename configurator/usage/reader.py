@@ -20,7 +20,8 @@ from __future__ import annotations
 import io
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
 BLOCK = 1 << 22  # 4 MiB
@@ -29,6 +30,14 @@ MAX_LINE = 64 << 20
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 _FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_CLOEXEC", 0)
 
+
+def _readv1(fd: int, into: memoryview) -> int:
+    return os.readv(fd, (into,))
+
+
+#: reads straight into the buffer without a file object (POSIX); elsewhere through io.FileIO
+_readv: Callable[[int, memoryview], int] | None = _readv1 if hasattr(os, "readv") else None
+
 _buffer: bytearray | None = None
 
 
@@ -36,19 +45,27 @@ class NotRegularFile(OSError):
     """A path that is not a regular file (a FIFO, device, socket or directory): never read."""
 
 
-def open_regular(path: str, buffering: int = -1) -> io.FileIO | io.BufferedReader:
-    """``path`` opened for binary reading, only if it is a regular file (raises :class:`NotRegularFile`).
+def _open_fd(path: str) -> int:
+    """A descriptor of ``path`` for reading, only if it is a regular file (raises :class:`NotRegularFile`).
 
     Opened with ``O_NONBLOCK`` so that opening a FIFO returns at once instead of waiting for a
     writer; the check is on the open descriptor (``fstat``), so the file cannot be swapped after it.
+    O_NONBLOCK then stays: it changes nothing for a regular file (reads never wait).
     """
     fd = os.open(path, _FLAGS | _NONBLOCK)
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise NotRegularFile(f"not a regular file: {path}")
-        if _NONBLOCK:
-            os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_regular(path: str, buffering: int = -1) -> io.FileIO | io.BufferedReader:
+    """``path`` opened for binary reading, only if it is a regular file (see :func:`_open_fd`)."""
+    fd = _open_fd(path)
+    try:
         raw = io.FileIO(fd, "rb", closefd=True)
     except BaseException:
         os.close(fd)
@@ -97,11 +114,12 @@ def blocks(path: str, start: int = 0, end: int | None = None) -> Iterator[tuple[
     global _buffer
     buf = _buffer if _buffer is not None else bytearray(BLOCK)
     _buffer = buf
-    with open_regular(path, buffering=0) as fh:
+    fd = _open_fd(path)
+    try:
         if start:
-            fh.seek(start)
+            os.lseek(fd, start, os.SEEK_SET)
         left = -1 if end is None else end - start
-        readinto = fh.readinto
+        readinto = partial(_readv, fd) if _readv is not None else io.FileIO(fd, "rb", closefd=False).readinto
         view = memoryview(buf)
         filled = 0
         skipping = False  # inside a line longer than MAX_LINE: drop bytes up to its newline
@@ -152,6 +170,8 @@ def blocks(path: str, start: int = 0, end: int | None = None) -> Iterator[tuple[
             view.release()
             if len(buf) > BLOCK:
                 _buffer = bytearray(BLOCK)
+    finally:
+        os.close(fd)
 
 
 def line_cuts(path: str, size: int, parts: int) -> list[int]:
