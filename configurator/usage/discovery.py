@@ -20,6 +20,13 @@
   ``opencode-*.db``, then the legacy message files ``storage/message/**/*.json``; folder by folder, so
   that de-duplication keeps the database's copy of a message, as ccusage does. Sources:
   :mod:`configurator.usage.opencode`.
+
+Hostile trees (issue 17): folders are walked with an explicit stack (any depth, no recursion). An
+agent's folder may itself be a link, but a link inside it that leads out of it (``~/.claude/projects``
+-> ``/``) is not followed, and a note says so: it would read the whole disk. Only regular files are
+listed; a FIFO, device, socket or link named like a log is left out with a note (reading a FIFO
+blocks forever, ``/dev/zero`` never ends); the readers check again on the open file
+(:func:`configurator.usage.reader.open_regular`).
 """
 
 from __future__ import annotations
