@@ -43,7 +43,10 @@ Where we differ from ccusage 20.0.24 (never on what Claude Code writes through A
 - Top-level ``"type":"user"`` lines (prompts and tool results, most of the bytes of a transcript)
   are not searched at all: Claude Code's user messages carry no usage. (ccusage parses any line with
   ``"usage":{``, e.g. a Task tool result's ``toolUseResult.usage``, then finds no ``message.usage``.)
-- Timestamps are read with any ISO-8601 precision (ccusage accepts milliseconds or none only).
+- Timestamps are read with any ISO-8601 precision (ccusage accepts milliseconds or none only). A
+  record whose local date falls outside 2000–2099 (``9999-12-31`` east of UTC does not even have one)
+  is invalid and counted as skipped (:data:`configurator.usage.dates.FIRST_YEAR`), as is a line nested
+  deeper than the recursion limit (the decoder raises ``RecursionError``): every agent's reader alike.
 - ccusage breaks a tie of token totals by its dollar cost; we have no dollar prices, so the first
   copy read wins (copies of one response have the same model and tokens, hence the same cost).
 """
