@@ -32,7 +32,7 @@ def claude_state(size: int) -> str:
     text = ""
     while True:
         for _ in range(50):
-            projects[f"/home/user/src/project-{i:05d}"] = {
+            projects[f"/srv/dev/src/project-{i:05d}"] = {
                 "allowedTools": [],
                 "history": [{"display": f"fix the failing test in module {j} \u2028 then run it", "pastedContents": {}}
                             for j in range(6)],
