@@ -170,9 +170,11 @@ def _wait_until_reading_stdin(pid: int, timeout: float = 20) -> None:
 def test_ctrl_c_outside_a_prompt_cancels_with_130(home: Path, tmp_path: Path) -> None:
     """No terminal: `setup --api-key-stdin` waits for the key; SIGINT (what Ctrl-C sends) cancels it."""
     env = {**os.environ, "PATH": str(tmp_path)}  # no agent tool to ask for its version
+    # as a terminal would run it: a runner that started us in the background may have SIGINT ignored, and a
+    # child inherits that (Python then installs no KeyboardInterrupt handler)
     proc = subprocess.Popen([sys.executable, "-m", "configurator", "setup", "--yes", "--api-key-stdin"],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=env)
+                            env=env, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         _wait_until_reading_stdin(proc.pid)
         proc.send_signal(signal.SIGINT)
