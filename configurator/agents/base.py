@@ -185,18 +185,25 @@ def register_secrets(data: Any) -> None:
     prints them: setup shows context lines around its changes, and those lines are the user's, not ours."""
     from configurator.secrets import register
 
+    names: dict[Any, bool] = {}  # member name -> holds credentials; a big file repeats a few names many times
     stack = [data]
     while stack:
         node = stack.pop()
         if isinstance(node, dict):
             for name, value in node.items():
-                if isinstance(value, (dict, list)):
+                if isinstance(value, str):
+                    if len(value) < 8:
+                        continue
+                    secret = names.get(name)
+                    if secret is None:
+                        secret = names[name] = bool(_SECRET_NAME.search(str(name))
+                                                    and not _REFERENCE_NAME.search(str(name)))
+                    if secret and not _NOT_A_SECRET.match(value):
+                        register(value)
+                elif isinstance(value, (dict, list)):
                     stack.append(value)
-                elif (isinstance(value, str) and len(value) >= 8 and _SECRET_NAME.search(str(name))
-                      and not _REFERENCE_NAME.search(str(name)) and not _NOT_A_SECRET.match(value)):
-                    register(value)
         elif isinstance(node, list):
-            stack.extend(node)
+            stack.extend(v for v in node if isinstance(v, (dict, list)))
 
 
 def require_object(doc: Document, key_path: tuple[str, ...]) -> None:

@@ -79,6 +79,15 @@ class LintContext:
         self.findings: list[Finding] = []
         self._positions: dict[tuple[KeyPath, bool], Pos] = {}
         self._index: Positions | None = None  # built on the first finding whose position is asked for
+        self._secrets: list[tuple[KeyPath, str]] | None = None
+
+    def secrets(self) -> list[tuple[KeyPath, str]]:
+        """:func:`~configurator.lint.secrets_scan.iter_secrets` over the data, walked once for all the rules."""
+        if self._secrets is None:
+            from configurator.lint.secrets_scan import iter_secrets
+
+            self._secrets = list(iter_secrets(self.data))
+        return self._secrets
 
     @property
     def env(self) -> Mapping[str, str]:

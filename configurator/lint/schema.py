@@ -80,6 +80,15 @@ def _resolve(ref: str, root: dict[str, Any]) -> Any:
     return node
 
 
+def _type_only(schema: Any) -> str | None:
+    """``t`` when ``schema`` is exactly ``{"type": t}`` with ``t`` one type name, else None."""
+    if isinstance(schema, dict) and len(schema) == 1:
+        t = schema.get("type")
+        if isinstance(t, str):
+            return t
+    return None
+
+
 def is_valid(schema: Any, value: Any, root: dict[str, Any]) -> bool:
     """True when ``value`` satisfies ``schema``; raises :class:`Unsupported` for keywords we do not implement."""
     if schema is True or schema == {}:
@@ -131,8 +140,16 @@ def is_valid(schema: Any, value: Any, root: dict[str, Any]) -> bool:
         if "maxItems" in schema and len(value) > schema["maxItems"]:
             return False
         items = schema.get("items")
-        if items is not None and not all(is_valid(items, v, root) for v in value):
-            return False
+        if items is not None:
+            only = _type_only(items)
+            if only is not None:  # {"type": "string"}: no call per item of a long list
+                if only == "string":
+                    if not all(isinstance(v, str) for v in value):
+                        return False
+                elif not all(_is_type(v, only) for v in value):
+                    return False
+            elif not all(is_valid(items, v, root) for v in value):
+                return False
     elif isinstance(value, str):
         if "minLength" in schema and len(value) < schema["minLength"]:
             return False

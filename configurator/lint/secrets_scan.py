@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any
 
 from configurator.lint.findings import KeyPath
@@ -18,7 +19,16 @@ def is_secret_key(key: Any) -> bool:
     """``apiKey``, ``ANTHROPIC_AUTH_TOKEN``, ``OPENAI_API_KEY``, ``experimental_bearer_token``, ``Authorization``..."""
     if not isinstance(key, str):
         return False
-    norm = re.sub(r"[^a-z0-9]", "", key.lower())
+    return _is_secret_name(key)
+
+
+_NOT_ALNUM = re.compile(r"[^a-z0-9]")
+
+
+@lru_cache(maxsize=4096)
+def _is_secret_name(key: str) -> bool:
+    # cached: a big file repeats the same few member names thousands of times
+    norm = _NOT_ALNUM.sub("", key.lower())
     return norm.endswith(_SECRET_ENDINGS) and not norm.endswith(_NOT_SECRET_ENDINGS)
 
 
@@ -44,17 +54,47 @@ def is_real_key(value: str) -> bool:
 
 
 def iter_secrets(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:
-    """Every string value stored under a secret-looking key, with its key path."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if isinstance(value, str) and is_secret_key(key):
-                yield path + (key,), value
+    """Every string value stored under a secret-looking key, with its key path (in document order)."""
+    if not isinstance(data, (dict, list)):
+        return
+    # iterative, depth first in document order: no generator per nested object or array
+    stack: list[tuple[KeyPath, Iterator[tuple[Any, Any]], bool]] = [
+        (path, iter(data.items()) if isinstance(data, dict) else enumerate(data), isinstance(data, dict))]
+    while stack:
+        kp, items, in_object = stack[-1]
+        for key, value in items:
+            if isinstance(value, str):
+                if in_object and is_secret_key(key):
+                    yield kp + (key,), value
+            elif isinstance(value, dict):
+                stack.append((kp + (key,), iter(value.items()), True))
+                break
+            elif isinstance(value, list):
+                stack.append((kp + (key,), enumerate(value), False))
+                break
+        else:
+            stack.pop()
+
+
+def has_string(data: Any, first: str, *more: str) -> bool:
+    """Whether some string value in ``data`` (any depth) contains ``first`` and every one of ``more``: a cheap
+    first pass that builds no key paths, so a scan over a big file's strings can stop early when none can match."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            node = node.values()
+        elif not isinstance(node, list):
+            if isinstance(node, str) and first in node and all(p in node for p in more):
+                return True
+            continue
+        for value in node:
+            if isinstance(value, str):
+                if first in value and all(p in value for p in more):
+                    return True
             elif isinstance(value, (dict, list)):
-                yield from iter_secrets(value, path + (key,))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            if isinstance(value, (dict, list)):
-                yield from iter_secrets(value, path + (i,))
+                stack.append(value)
+    return False
 
 
 def iter_strings(data: Any, path: KeyPath = ()) -> Iterator[tuple[KeyPath, str]]:

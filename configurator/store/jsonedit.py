@@ -229,14 +229,16 @@ def _find(obj: _Object, key: str) -> tuple[int, _Member] | None:
     return found
 
 
-def apply_change(text: str, change: Change, *, fmt: str, ends: dict[int, int] | None = None) -> str:
+def apply_change(text: str, change: Change, *, fmt: str, ends: dict[int, int] | None = None,
+                 has_cr: bool = True) -> str:
     """Return ``text`` with ``change`` applied. The caller verifies the result by parsing it. ``ends`` (where
-    the values of ``text`` end, filled in as they are found) is updated for the returned text."""
+    the values of ``text`` end, filled in as they are found) is updated for the returned text. ``has_cr=False``
+    tells that ``text`` has no carriage return (so no CRLF line ending to keep: not searched for again)."""
     t = _Text(text, ends)
     new = _apply_change(t, change, fmt=fmt)
     if new == text:
         return text
-    crlf = match_line_endings(text, new)  # a CRLF file stays CRLF
+    crlf = match_line_endings(text, new) if has_cr else new  # a CRLF file stays CRLF
     if ends is not None:
         if crlf == new and len(t.splices) == 1:
             _moved(ends, *t.splices[0])
@@ -386,8 +388,12 @@ def _delete_member(t: _Text, obj: _Object, idx: int) -> str:
 def apply_changes(text: str, changes: Sequence[Change], *, fmt: str) -> str:
     """``text`` with every change applied in order; each value beside the edits is scanned once."""
     ends: dict[int, int] = {}
+    # a text without any carriage return has no CRLF endings to keep, and our edits add none (json.dumps escapes
+    # \r in keys and strings; indentation and line breaks are copied from the text or are \n): search a big file
+    # for one once, not once per change
+    has_cr = "\r" in text
     for change in changes:
-        text = apply_change(text, change, fmt=fmt, ends=ends)
+        text = apply_change(text, change, fmt=fmt, ends=ends, has_cr=has_cr)
     return text
 
 

@@ -12,9 +12,9 @@ from configurator.lint.findings import Fix, KeyPath, as_severity
 from configurator.lint.kinds import KINDS
 from configurator.lint.registry import rule
 from configurator.lint.secrets_scan import (
+    has_string,
     is_real_key,
     is_secret_key,
-    iter_secrets,
     iter_strings,
     strip_scheme,
     url_credentials,
@@ -193,7 +193,7 @@ PLACEHOLDER_SKIP = ("tokens",)  # Codex auth.json OAuth tokens: not API keys
     "an environment variable (Codex env_key, OpenClaw \"${VAR}\").",
 )
 def check_placeholder(ctx: LintContext) -> None:
-    for kp, value in iter_secrets(ctx.data):
+    for kp, value in ctx.secrets():
         if any(p in PLACEHOLDER_SKIP for p in kp[:-1]):
             continue
         if is_placeholder(strip_scheme(value)):
@@ -232,7 +232,7 @@ def _project_file(ctx: LintContext) -> str | None:
     "(~/.claude/settings.json), .claude/settings.local.json (gitignored) or an environment variable.",
 )
 def check_secret_in_project(ctx: LintContext) -> None:
-    found = [(kp, v) for kp, v in iter_secrets(ctx.data) if is_real_key(v)]
+    found = [(kp, v) for kp, v in ctx.secrets() if is_real_key(v)]
     if not found:
         return
     why = _project_file(ctx)
@@ -255,7 +255,7 @@ def check_secret_in_project(ctx: LintContext) -> None:
 def check_permissions(ctx: LintContext) -> None:
     if not ctx.on_disk or os.name == "nt":
         return
-    found = [kp for kp, v in iter_secrets(ctx.data) if is_real_key(v)]
+    found = [kp for kp, v in ctx.secrets() if is_real_key(v)]
     if not found:
         return
     try:
@@ -280,6 +280,8 @@ def check_permissions(ctx: LintContext) -> None:
     "variable or auth file), and change the password if the file was shared.",
 )
 def check_url_credentials(ctx: LintContext) -> None:
+    if not has_string(ctx.data, "://", "@"):
+        return  # no string can be such a URL: skip building a key path for every string of a big file
     for kp, value in iter_strings(ctx.data):
         shown_url = url_credentials(value)
         if shown_url is not None:
