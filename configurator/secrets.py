@@ -148,8 +148,10 @@ def _masked_or_reference(value: str) -> bool:
 def _credential(value: str) -> bool:
     """A value after ``Bearer``/``Basic``, or in a key header, that is a credential rather than prose or a
     variable reference."""
-    if _masked_or_reference(value) or _ENV_NAME.fullmatch(value):
+    if _masked_or_reference(value):
         return False
+    if _ENV_NAME.fullmatch(value) and not any(c.isdigit() for c in value):
+        return False  # a variable's name (TOKEN, MY_API_KEY) in prose; one with digits may be the token itself
     return any(c.isdigit() for c in value) or any(c.isupper() for c in value[1:]) or any(c in "+/=" for c in value)
 
 
@@ -161,9 +163,7 @@ def _scheme(m: re.Match[str]) -> str:
 def _header(m: re.Match[str]) -> str:
     name, sep, scheme, value = m.groups()
     if _masked_or_reference(value):
-        return m.group(0)
-    if scheme is not None and not _credential(value):
-        return m.group(0)
+        return m.group(0)  # in a key header whatever else is there is the credential, whatever its shape
     return f"{name}{sep}{scheme + ' ' if scheme else ''}{mask(value)}"
 
 
