@@ -35,6 +35,7 @@ from typing import NamedTuple
 from configurator.billing.catalog import DEFAULT_PAYMENT_NOTE, PERIOD_DAYS, Pack, Tier
 from configurator.billing.money import EPS, cents, usd
 from configurator.errors import ConfiguratorError
+from configurator.usage.dates import FIRST_YEAR, LAST_YEAR
 
 PAYMENT_NOTE = DEFAULT_PAYMENT_NOTE  # rule 9 (a catalog may word it differently: Catalog.payment_note)
 
@@ -105,7 +106,14 @@ class OutsidePeriod(ConfiguratorError):
 
 
 def plan_upgrade(from_tier: Tier, to_tier: Tier, purchased: _dt.date, on: _dt.date) -> Upgrade:
-    """Rules 4 and 5 on calendar dates: what switching ``from_tier`` → ``to_tier`` on ``on`` costs."""
+    """Rules 4 and 5 on calendar dates: what switching ``from_tier`` → ``to_tier`` on ``on`` costs.
+
+    Both dates must lie in ``FIRST_YEAR``-01-01 … ``LAST_YEAR``-12-31 (:mod:`configurator.usage.dates`).
+    """
+    for flag, day in (("--purchased", purchased), ("--on", on)):
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ConfiguratorError(f"{flag} {day} is outside {FIRST_YEAR}-01-01 … {LAST_YEAR}-12-31; "
+                                    "pass a date within that range.")
     expires = period_expiry(purchased)
     if on < purchased:
         raise OutsidePeriod(

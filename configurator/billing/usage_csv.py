@@ -10,6 +10,12 @@ Two shapes, told apart by the header row (column order free, names case-insensit
 to this machine's local day (rule 2: the allowance resets at local midnight). Rows for the same day are
 summed; blank lines and lines starting with ``#`` are skipped. Any problem is one
 :class:`ConfiguratorError` naming ``FILE:LINE``.
+
+Limits (issue 17 item 14), each one clear error instead of a crash or a hang: the file must be a regular
+file (never a FIFO or a device such as ``/dev/zero``) of at most :data:`MAX_FILE_BYTES`; dates lie in
+``FIRST_YEAR``-01-01 … ``LAST_YEAR``-12-31 (the usage reader's window, :mod:`configurator.usage.dates`);
+credits are finite, >= 0 and at most :data:`MAX_CREDITS_PER_DAY` a day; token counts at most
+:data:`MAX_TOKENS`; the dates span at most :data:`MAX_SPAN_DAYS` days (the longest ``--days``).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ import csv
 import datetime as _dt
 import io
 import math
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -25,10 +33,22 @@ from typing import Literal
 from configurator.billing.catalog import Catalog
 from configurator.billing.rules import billing_day
 from configurator.errors import ConfiguratorError
+from configurator.usage.dates import FIRST_YEAR, LAST_YEAR
 
 CREDIT_COLUMNS = ("date", "credits")
 TOKEN_COLUMNS = ("date", "model", "input_tokens", "output_tokens", "cache_read_tokens", "cache_write_tokens")
 _OPTIONAL = {"cache_read_tokens", "cache_write_tokens"}
+
+#: the largest usage file read (50 MB: years of daily rows per model fit in well under 1 MB)
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: credits a day may total (a million times the largest tier's daily allowance)
+MAX_CREDITS_PER_DAY = 1e12
+#: tokens one cell may count
+MAX_TOKENS = 1e12
+#: the longest history: first to last date, inclusive (the same bound as ``--days``)
+MAX_SPAN_DAYS = 3650
+_FIRST_DAY = _dt.date(FIRST_YEAR, 1, 1)
+_LAST_DAY = _dt.date(LAST_YEAR, 12, 31)
 
 
 #: what a usage CSV holds: credits per day, or tokens per day and model
@@ -63,12 +83,20 @@ def _err(path: Path, line: int, message: str) -> ConfiguratorError:
 
 def _parse_date(value: str, path: Path, line: int) -> _dt.date:
     v = value.strip()
+    day: _dt.date | None
     try:
         if len(v) <= 10:
-            return _dt.date.fromisoformat(v)
-        return billing_day(_dt.datetime.fromisoformat(v.replace("Z", "+00:00")))
+            day = _dt.date.fromisoformat(v)
+        else:
+            day = billing_day(_dt.datetime.fromisoformat(v.replace("Z", "+00:00")))
     except ValueError:
-        raise _err(path, line, f"{v!r} is not a date; write dates like 2026-05-14.") from None
+        raise _err(path, line, f"{_short(v)} is not a date; write dates like 2026-05-14.") from None
+    except OverflowError:  # a timestamp whose local day falls after 9999-12-31 or before 0001-01-01
+        day = None
+    if day is None or not _FIRST_DAY <= day <= _LAST_DAY:
+        raise _err(path, line, f"the date {_short(v)} is outside {_FIRST_DAY} … {_LAST_DAY}; "
+                   "usage dates must lie within that range.")
+    return day
 
 
 def _parse_number(value: str, column: str, path: Path, line: int, *, whole: bool) -> float:
@@ -76,37 +104,89 @@ def _parse_number(value: str, column: str, path: Path, line: int, *, whole: bool
     try:
         x = float(v)
     except ValueError:
-        raise _err(path, line, f"{column} is {v!r}, not a number.") from None
-    if not math.isfinite(x) or x < 0:
-        raise _err(path, line, f"{column} is {v!r}; it must be a number >= 0.")
+        raise _err(path, line, f"{column} is {_short(v)}, not a number.") from None
+    limit = MAX_TOKENS if whole else MAX_CREDITS_PER_DAY
+    if not math.isfinite(x) or x < 0 or x > limit:
+        raise _err(path, line, f"{column} is {_short(v)}; it must be a number >= 0 and at most {limit:,.0f}.")
     if whole and not x.is_integer():
         raise _err(path, line, f"{column} is {v!r}; token counts are whole numbers.")
     return x
 
 
+def _short(value: str) -> str:
+    return repr(value) if len(value) <= 40 else f"{value[:20]!r}… ({len(value)} characters)"
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    """1-based line and column (in bytes) of ``offset`` in ``raw``."""
+    line = raw.count(b"\n", 0, offset) + 1
+    return line, offset - (raw.rfind(b"\n", 0, offset) + 1) + 1
+
+
 def _decode(raw: bytes, path: Path) -> str:
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, col = _position(raw, nul)
+        raise _err(path, line, f"the file is binary (a NUL byte at column {col}), not CSV text; "
+                   "pass a UTF-8 CSV file with --usage FILE.csv.")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise _err(path, line, "the file is not valid UTF-8 text; save it as UTF-8 CSV.") from None
+        line, col = _position(raw, e.start)
+        raise _err(path, line, f"the file is not valid UTF-8 (byte 0x{raw[e.start]:02x} at column {col}); "
+                   "save it as UTF-8 CSV.") from None
+
+
+def _read_regular_file(p: Path) -> bytes:
+    """The bytes of ``p``, only if it is a regular file of at most :data:`MAX_FILE_BYTES`.
+
+    ``os.stat`` comes first, so a FIFO or a device (``/dev/zero``) is refused without being opened;
+    the file is then opened non-blocking and checked again, in case it was swapped in between.
+    """
+    hint = "pass a CSV file with --usage FILE.csv"
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        raise ConfiguratorError(f"{p} does not exist; {hint}.") from None
+    except PermissionError:
+        raise ConfiguratorError(f"{p} cannot be read (permission denied); check its owner and mode.") from None
+    except (OSError, ValueError) as e:
+        raise ConfiguratorError(f"{p} cannot be read ({getattr(e, 'strerror', None) or e}); {hint}.") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ConfiguratorError(f"{p} is a folder; {hint}.")
+    if not stat.S_ISREG(st.st_mode):
+        raise ConfiguratorError(f"{p} is not a regular file (a device, pipe or socket); {hint}.")
+    too_big = (f"{p} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB, the most a usage file may be; "
+               "pass daily totals (one row per day and model).")
+    if st.st_size > MAX_FILE_BYTES:
+        raise ConfiguratorError(too_big)
+    try:
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except PermissionError:
+        raise ConfiguratorError(f"{p} cannot be read (permission denied); check its owner and mode.") from None
+    except OSError as e:
+        raise ConfiguratorError(f"{p} cannot be read ({e.strerror or e}); {hint}.") from None
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            raise ConfiguratorError(f"{p} is not a regular file (a device, pipe or socket); {hint}.")
+        try:
+            raw = fh.read(MAX_FILE_BYTES + 1)
+        except OSError as e:
+            raise ConfiguratorError(f"{p} cannot be read ({e.strerror or e}); {hint}.") from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ConfiguratorError(too_big)
+    return raw
 
 
 def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
     """Read ``path`` into credits per local day (see the module docstring for the accepted shapes)."""
     p = Path(path).expanduser()
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise ConfiguratorError(f"{p} does not exist; pass a CSV file with --usage FILE.csv.") from None
-    except IsADirectoryError:
-        raise ConfiguratorError(f"{p} is a folder; pass a CSV file with --usage FILE.csv.") from None
-    except PermissionError:
-        raise ConfiguratorError(f"{p} cannot be read (permission denied); check its owner and mode.") from None
+    raw = _read_regular_file(p)
     text = _decode(raw, p)
     reader = csv.reader(io.StringIO(text, newline=""), skipinitialspace=True, strict=True)
     header: list[str] | None = None
     header_line = 0
+    first_line: dict[_dt.date, int] = {}
     kind: UsageKind = "credits"  # set from the header
     totals: dict[_dt.date, float] = {}
     by_model: dict[str, float] = {}
@@ -148,7 +228,12 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
                 rate = catalog.model(model)
                 key = rate.id if rate is not None else model
                 by_model[key] = by_model.get(key, 0.0) + credits
-            totals[day] = totals.get(day, 0.0) + credits
+            total = totals.get(day, 0.0) + credits
+            if total > MAX_CREDITS_PER_DAY:
+                raise _err(p, line, f"the credits of {day} add up to more than {MAX_CREDITS_PER_DAY:,.0f}, the most "
+                           "a day may use; check the numbers (credits, not micro-credits or tokens).")
+            totals[day] = total
+            first_line.setdefault(day, line)
             rows += 1
     except csv.Error as e:
         raise _err(p, reader.line_num, f"this is not valid CSV ({e}).") from None
@@ -157,6 +242,10 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
                                 f"(or {','.join(TOKEN_COLUMNS)}).")
     if not rows:
         raise _err(p, header_line, "the file has a header but no data rows.")
+    first, last = min(totals), max(totals)
+    if (last - first).days + 1 > MAX_SPAN_DAYS:
+        raise _err(p, first_line[last], f"the dates span {(last - first).days + 1:,} days ({first} … {last}); "
+                   f"a usage file may cover at most {MAX_SPAN_DAYS:,} days, so pass the most recent years only.")
     return UsageFile(p, kind, sorted(totals.items()), rows, by_model)
 
 

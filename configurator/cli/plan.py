@@ -21,13 +21,20 @@ class _DateType(click.ParamType):
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> _dt.date:
         if isinstance(value, _dt.date):
             return value
-        try:
-            return _dt.date.fromisoformat(str(value).strip())
-        except ValueError:
-            from configurator.errors import ConfiguratorError
+        from configurator.errors import ConfiguratorError
+        from configurator.usage.dates import FIRST_YEAR, LAST_YEAR
 
-            flag = param.opts[0] if param is not None and param.opts else "date"
-            raise ConfiguratorError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD (e.g. 2026-05-14).") from None
+        flag = param.opts[0] if param is not None and param.opts else "date"
+        text = str(value).strip()
+        try:
+            day = _dt.date.fromisoformat(text)
+        except ValueError:
+            shown = repr(text) if len(text) <= 40 else f"{text[:20]!r}… ({len(text)} characters)"
+            raise ConfiguratorError(f"{flag} {shown} is not a date; write it as YYYY-MM-DD (e.g. 2026-05-14).") from None
+        if not FIRST_YEAR <= day.year <= LAST_YEAR:
+            raise ConfiguratorError(f"{flag} {day} is outside {FIRST_YEAR}-01-01 … {LAST_YEAR}-12-31; "
+                                    "pass a date within that range.")
+        return day
 
 
 DATE = _DateType()

@@ -10,6 +10,20 @@ from dataclasses import dataclass
 
 from configurator.errors import ConfiguratorError
 from configurator.render import Result
+from configurator.usage.dates import FIRST_YEAR, LAST_YEAR
+
+#: the longest simulation (``--days``), the same bound as a usage file's span
+MAX_HORIZON_DAYS = 3650
+
+
+def _check_range(start: _dt.date | None, horizon: int | None) -> None:
+    """``--start`` within FIRST_YEAR … LAST_YEAR and ``--days`` within 1 … MAX_HORIZON_DAYS (callers besides the CLI)."""
+    if start is not None and not FIRST_YEAR <= start.year <= LAST_YEAR:
+        raise ConfiguratorError(f"--start {start} is outside {FIRST_YEAR}-01-01 … {LAST_YEAR}-12-31; "
+                                "pass a date within that range.")
+    if horizon is not None and not 1 <= horizon <= MAX_HORIZON_DAYS:
+        raise ConfiguratorError(f"--days {horizon} is outside 1 … {MAX_HORIZON_DAYS}; pass a number of days "
+                                "within that range.")
 
 
 @dataclass(frozen=True)
@@ -34,6 +48,7 @@ def run_quiz(opts: QuizOptions) -> Result:
     from configurator.billing.report import run_quiz as report
     from configurator.billing.simulate import DEFAULT_HORIZON_DAYS
 
+    _check_range(opts.start, opts.horizon)
     catalog = load_catalog(opts.catalog)
     assumptions = core.load_assumptions()
     given = core.answers_from_file(opts.answers_file, catalog, assumptions) if opts.answers_file else {}
@@ -68,6 +83,7 @@ def run_simulate(opts: SimulateOptions) -> Result:
     from configurator.billing.catalog import load_catalog
     from configurator.billing.report import run_simulate as report
 
+    _check_range(opts.start, opts.horizon)
     catalog = load_catalog(opts.catalog)
     if opts.from_logs:
         if opts.usage_file is not None or opts.start is not None:
