@@ -108,7 +108,7 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
               help="CSV with date,credits or date,model,input_tokens,output_tokens,cache_read_tokens,"
                    "cache_write_tokens.")
 @click.option("--from-logs", is_flag=True, help="Use your real usage from local Claude Code, Codex and OpenClaw logs.")
-@click.option("--history-days", type=int, default=None, metavar="N", help="With --from-logs: only the last N days.")
+@click.option("--history-days", type=click.IntRange(1, 3650), default=None, metavar="N", help="With --from-logs: only the last N days.")
 @click.option("--timezone", "tz", default=None, metavar="TZ", help="With --from-logs: day boundaries (default: local).")
 @click.option("--no-cache", is_flag=True, help="With --from-logs: read every log file again, not only the changed ones.")
 @start_option("the file's first date")
