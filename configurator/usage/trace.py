@@ -41,7 +41,7 @@ def trace_from_report(report: Report, days: int | None = None) -> tuple[DailyCre
     """(daily credits, note, models that were priced) from a usage report; see :func:`demand_trace`."""
     if not report.rows:
         looked = ", ".join(p for roots in report.scan["roots"].values() for p in roots) or \
-            "~/.claude, ~/.config/claude, ~/.codex and ~/.openclaw"
+            "~/.claude, ~/.config/claude, ~/.codex, ~/.openclaw and ~/.local/share/opencode"
         raise ConfiguratorError(f"no usage found in local agent logs (looked in {looked}): use the agents first, "
                                 "or simulate from a file with --usage FILE.csv.")
     per_day: dict[str, float] = {}
