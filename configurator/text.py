@@ -41,15 +41,6 @@ class LineIndex:
         line = max(1, min(line, len(self.starts)))
         return min(self.starts[line - 1] + max(column, 1) - 1, len(self.text))
 
-    def line_start(self, offset: int) -> int:
-        """Offset of the first character of the line holding ``offset``."""
-        return self.starts[bisect_right(self.starts, max(0, min(offset, len(self.text)))) - 1]
-
-    def line_end(self, offset: int) -> int:
-        """Offset of the ``\\n`` that ends the line holding ``offset`` (or the end of the text)."""
-        end = self.text.find("\n", offset)
-        return len(self.text) if end < 0 else end
-
 
 def position(text: str, offset: int) -> tuple[int, int]:
     """1-based (line, column) of one offset, without building an index (for a single lookup)."""

@@ -163,12 +163,6 @@ class Agent:
         """The user-level config files, in ``kinds`` order."""
         return [f.path for f in self.user_files(env)]
 
-    def fact(self, name: str) -> VersionFact:
-        for f in self.version_facts:
-            if f.name == name:
-                return f
-        raise KeyError(f"{self.id} has no version fact {name!r}")
-
 
 # --- helpers the agent modules share ----------------------------------------------------------------
 
