@@ -40,6 +40,8 @@ class FileKind:
     file_names: tuple[str, ...] = ()
     #: a name starting with this and ending in .json/.json5 is this kind too (openclaw.dev.json)
     name_prefix: str | None = None
+    #: a name ending in this is this kind too (Codex profile files: ``<name>.config.toml``)
+    name_suffix: str | None = None
     #: a file made to hold credentials (auth.json): a key there is expected, not a leak
     key_store: bool = False
 

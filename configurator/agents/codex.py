@@ -30,7 +30,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from configurator.store import Transaction
 
 ID = "codex"
-CONFIG = FileKind("codex-config", "toml", "codex-config.json", "Codex config.toml", ("config.toml",))
+CONFIG = FileKind("codex-config", "toml", "codex-config.json", "Codex config.toml", ("config.toml",),
+                  name_suffix=".config.toml")
+#: the file name of a Codex profile (``codex -p NAME`` reads ``$CODEX_HOME/NAME.config.toml``, Codex >= 0.134)
+PROFILE_SUFFIX = ".config.toml"
 AUTH = FileKind("codex-auth", "json", "codex-auth.json", "Codex auth.json", ("auth.json",), key_store=True)
 
 #: provider ids built into Codex; a [model_providers.<id>] with one of these names makes Codex refuse the file
@@ -50,7 +53,23 @@ def user_files(env: Env | None = None) -> tuple[ConfigFile, ...]:
     return (
         ConfigFile(ID, "config.toml", CONFIG.name, paths.codex_config(env)),
         ConfigFile(ID, "auth.json", AUTH.name, paths.codex_auth(env), holds_secret=True),
+        *profile_files(env),
     )
+
+
+def profile_path(name: str, env: Env | None = None) -> Path:
+    """Where Codex reads the profile ``codex -p NAME`` selects."""
+    return paths.codex_home(env) / f"{name}{PROFILE_SUFFIX}"
+
+
+def profile_files(env: Env | None = None) -> tuple[ConfigFile, ...]:
+    """The profile files there are now (``$CODEX_HOME/<name>.config.toml``), sorted by name."""
+    try:
+        found = sorted(p for p in paths.codex_home(env).glob("*" + PROFILE_SUFFIX)
+                       if p.name != "config.toml" and p.name != PROFILE_SUFFIX)
+    except OSError:
+        return ()
+    return tuple(ConfigFile(ID, p.name, CONFIG.name, p) for p in found)
 
 
 def project_files(project: Path) -> tuple[ConfigFile, ...]:

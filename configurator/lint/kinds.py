@@ -30,6 +30,8 @@ KINDS: dict[str, Kind] = {
 _NAMES = {name: k.name for agent in AGENTS.values() for k in agent.kinds for name in k.file_names}
 #: a file name starting with one of these and ending in .json/.json5 -> kind
 _PREFIXES = {k.name_prefix: k.name for agent in AGENTS.values() for k in agent.kinds if k.name_prefix}
+#: a file name ending in one of these -> kind
+_SUFFIXES = {k.name_suffix: k.name for agent in AGENTS.values() for k in agent.kinds if k.name_suffix}
 
 KIND_CHOICES = tuple(KINDS) + tuple(_NAMES)
 
@@ -40,6 +42,9 @@ def kind_from_name(path: str | PurePath) -> str | None:
         return _NAMES[name]
     for prefix, kind in _PREFIXES.items():
         if name.startswith(prefix) and name.endswith((".json", ".json5")):
+            return kind
+    for suffix, kind in _SUFFIXES.items():
+        if name.endswith(suffix) and len(name) > len(suffix):
             return kind
     return None
 
