@@ -44,6 +44,13 @@ CHAT_REMOVED = VersionFact(
     'wire_api = "chat" was removed; Codex 0.95 and newer refuse to load a config.toml that uses it',
 )
 CHAT_REMOVED_IN: Version = CHAT_REMOVED.since
+#: since Codex 0.134 a profile is a file ($CODEX_HOME/<name>.config.toml, `codex -p <name>`): a top-level
+#: `profile = "x"` makes config.toml fail to load, and `codex -p x` refuses to start while [profiles.x] is there.
+PROFILE_FILES = VersionFact(
+    "profile-files", (0, 134, 0),
+    'profiles are files (<name>.config.toml, codex -p <name>); Codex 0.134 and newer refuse a config.toml with '
+    'profile = "x", and codex -p x refuses to start while [profiles.x] is in config.toml',
+)
 DEFAULT_PROVIDER = "openai"
 DEFAULT_MODEL = "gpt-5"
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -348,6 +355,39 @@ def _expected_data(data: dict[str, Any], profile: Profile) -> dict[str, Any]:
     return out
 
 
+def session_files(name: str) -> tuple[Path, ...]:
+    return (profile_path(name),)
+
+
+def session(profile: Profile, tx: Transaction | None) -> str:
+    """The Codex profile file ``$CODEX_HOME/NAME.config.toml`` (Codex >= 0.134 layers it over config.toml for
+    ``codex -p NAME``): the provider table and model, with the key read by ``configurator key get NAME`` (file
+    mode; never written there) or from the variable (env mode)."""
+    name = str(profile.name)
+    path = profile_path(name)
+    if tx is not None:
+        from configurator.store import apply_toml_changes, parse_text
+        from configurator.store.jsonedit import DELETE, Change
+        from configurator.tools import key_command
+
+        table: dict[str, Any] = {"name": profile.provider_name, "base_url": profile.openai_base_url,
+                                 "wire_api": profile.codex_wire_api}
+        if profile.key_storage == "env":
+            table["env_key"] = profile.key_env
+        else:
+            command = key_command(name)
+            table["auth"] = {"command": command[0], "args": command[1:]}
+        doc = tx.open(path, "toml")
+        old = doc.data.get("model_providers", {}).get(profile.provider_id, {}) if doc.exists else {}
+        changes = [Change(("model_provider",), profile.provider_id), Change(("model",), profile.model.id)]
+        changes += [Change(("model_providers", profile.provider_id, k), DELETE)
+                    for k in ("env_key", "auth", "requires_openai_auth") if isinstance(old, dict) and k in old]
+        changes += [Change(("model_providers", profile.provider_id, k), v) for k, v in table.items()]
+        text = apply_toml_changes(doc.text, changes)
+        tx.write(doc, text, expected=parse_text(text, "toml", path))
+    return f"codex -p {name}"
+
+
 AGENT = Agent(
     id=ID,
     display="Codex",
@@ -363,5 +403,5 @@ AGENT = Agent(
     usage=UsageSource("configurator.usage.discovery:codex_files", "configurator.usage.codex"),
     check_profile=check_profile,
     reserved_provider_ids=RESERVED_PROVIDER_IDS,
-    version_facts=(CHAT_REMOVED,),
+    version_facts=(CHAT_REMOVED, PROFILE_FILES),
 )

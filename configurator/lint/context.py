@@ -26,6 +26,21 @@ class RunState:
     codex_version_arg: str | None = None
     _codex_version: tuple[Version | None] | None = None
     _git: dict[Path, bool] = field(default_factory=dict)
+    _data: dict[Path, Any] = field(default_factory=dict)
+
+    def file_data(self, path: Path, fmt: str) -> Any:
+        """The data of another file a rule needs as context (read once per run); None when it is missing or
+        does not parse (its own lint reports that)."""
+        if path not in self._data:
+            from configurator.errors import ConfiguratorError
+            from configurator.store import read_document
+
+            try:
+                doc = read_document(path, fmt)
+                self._data[path] = doc.data if doc.exists else None
+            except ConfiguratorError:
+                self._data[path] = None
+        return self._data[path]
 
     def codex_version(self) -> Version | None:
         """``--codex-version`` when given, else the installed ``codex --version`` (asked once, only if needed)."""

@@ -11,8 +11,9 @@ Severity = Literal["error", "warning", "info"]
 SEVERITIES: tuple[Severity, ...] = get_args(Severity)
 _RANK: dict[str, int] = {"info": 0, "warning": 1, "error": 2}
 
-#: what a fix does: ``set`` a key, ``delete`` it, ``move`` it elsewhere, ``chmod`` the file to 600
-FixKind = Literal["set", "delete", "move", "chmod"]
+#: what a fix does: ``set`` a key, ``delete`` it, ``move`` it elsewhere, ``chmod`` the file to 600, ``extract`` a
+#: TOML table into a new file of its own
+FixKind = Literal["set", "delete", "move", "chmod", "extract"]
 FixAction = Literal["updated", "chmod", "failed", "unchanged", "created", "deleted"]
 
 KeyPath = tuple[str | int, ...]
@@ -38,8 +39,9 @@ class Fix:
     """An autofix: what it does, in words, and the edit that does it.
 
     ``kind``: ``set`` (``keypath`` = ``value``), ``delete`` (``keypath``), ``move`` (``keypath`` to ``target``,
-    value ``value``), ``chmod`` (file mode 600). ``safe`` fixes are applied by ``--fix``; unsafe ones are only
-    described.
+    value ``value``), ``chmod`` (file mode 600), ``extract`` (the ``[keypath]`` table of a TOML file, cut out of
+    it and written as the new file ``value``, a path, whose top level is that table's keys). ``safe`` fixes are
+    applied by ``--fix``; unsafe ones are only described.
     """
 
     description: str

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from configurator.errors import ConfiguratorError
+from configurator.errors import ConfiguratorError, ParseError
 from configurator.lint.findings import FileResult, Fix, FixAction, FixResult, KeyPath
 from configurator.lint.kinds import KINDS
 from configurator.store.formats import Format, as_format
@@ -115,6 +116,10 @@ def _toml_apply(doc: Any, keypath: KeyPath, value: Any) -> None:
 
 # --- driver ---------------------------------------------------------------------------------------------------
 
+class _Unfinished(Exception):
+    """A file of a multi-file fix could not be staged after another one was: the whole run is given up."""
+
+
 def apply_fixes(results: list[FileResult], *, force: bool = False) -> list[FixResult]:
     """Apply the safe fixes found in ``results`` (files linted from disk). One backup id for the whole run.
     ``force`` also changes read-only files (they stay read-only)."""
@@ -125,14 +130,17 @@ def apply_fixes(results: list[FileResult], *, force: bool = False) -> list[FixRe
             if fr.source is not None and fr.text is not None and any(f.fix is not None and f.fix.safe for f in fr.findings)]
     if not todo:
         return out
-    with Transaction("lint --fix", force=force) as tx:
-        for path, fr, linted_text in todo:
-            fixes = [f.fix for f in fr.findings if f.fix is not None and f.fix.safe]
-            fmt = as_format(KINDS[fr.kind].fmt)
-            try:
-                out.append(_fix_file(tx, path, fmt, fixes, linted_text, fr.path))
-            except ConfiguratorError as e:
-                out.append(FixResult(fr.path, "failed", None, [], str(e)))
+    try:
+        with Transaction("lint --fix", force=force) as tx:
+            for path, fr, linted_text in todo:
+                fixes = [f.fix for f in fr.findings if f.fix is not None and f.fix.safe]
+                fmt = as_format(KINDS[fr.kind].fmt)
+                try:
+                    out.extend(_fix_file(tx, path, fmt, fixes, linted_text, fr.path))
+                except ConfiguratorError as e:
+                    out.append(FixResult(fr.path, "failed", None, [], str(e)))
+    except _Unfinished as e:
+        raise ConfiguratorError(f"{e} No file was changed.") from None
     return out
 
 
@@ -175,18 +183,112 @@ def replacement(text: str, fmt: Format, fix: Fix) -> tuple[int, int, str] | None
     return start, end_old, new[start:end_new]
 
 
-def _fix_file(tx: Any, path: Path, fmt: Format, fixes: list[Fix], linted_text: str, shown: str) -> FixResult:
+def _fix_file(tx: Any, path: Path, fmt: Format, fixes: list[Fix], linted_text: str, shown: str) -> list[FixResult]:
+    """Fix one file; an ``extract`` fix also creates the files it moves tables into (staged first, so the file
+    itself is only changed when they can be written)."""
     doc = tx.open(path, fmt)
     if doc.text != linted_text:
         raise ConfiguratorError(f"{shown} changed while it was being linted; run the command again")
     chmod = any(f.kind == "chmod" for f in fixes)
+    text = doc.text
     expected = copy.deepcopy(doc.data)
-    for kp, value in (e for f in fixes for e in _edits(f)):
+    moves: list[_Move] = []
+    notes: list[str] = []
+    for f in fixes:
+        if f.kind == "extract":
+            try:
+                move = _plan_extract(tx, path, text, expected, f)
+            except ConfiguratorError as e:
+                notes.append(str(e))
+                continue
+            moves.append(move)
+            text, expected = move.rest, move.rest_data
+    edits = [f for f in fixes if f.kind != "extract"]
+    for kp, value in (e for f in edits for e in _edits(f)):
         _set_data(expected, kp, value)
-    new_text = fixed_text(doc.text, fmt, fixes)
-    res = tx.write(doc, new_text, expected=expected, secret=chmod)
-    changes = [f.description for f in fixes if f.kind != "chmod"]
+    new_text = fixed_text(text, fmt, edits)
+    out: list[FixResult] = []
+    staged = False
+    for move in moves:
+        try:
+            res = tx.write(move.target, move.text, expected=move.data, secret=move.secret)
+        except ConfiguratorError as e:
+            if staged:
+                raise _Unfinished(str(e)) from None
+            raise
+        staged = True
+        out.append(FixResult(str(move.target.path), "created", res.backup, [f"{move.description} (from {shown})"]))
+    try:
+        res = tx.write(doc, new_text, expected=expected, secret=chmod)
+    except ConfiguratorError as e:
+        if staged:
+            raise _Unfinished(str(e)) from None
+        raise
+    changes = [f.description for f in fixes if f.kind != "chmod" and (f.kind != "extract" or any(
+        m.fix is f for m in moves))]
     if chmod:
         changes.append("chmod 600")
+    changes += notes
     action: FixAction = "updated" if res.action == "updated" else ("chmod" if chmod else res.action)
-    return FixResult(shown, action, res.backup, changes)
+    return [FixResult(shown, action, res.backup, changes), *out]
+
+
+@dataclass
+class _Move:
+    """One ``extract`` fix, planned: the file's text and data without the table, and the new file."""
+
+    fix: Fix
+    description: str
+    rest: str
+    rest_data: Any
+    target: Any  # the new file's Document (it does not exist)
+    text: str
+    data: Any
+    secret: bool
+
+
+def _plan_extract(tx: Any, path: Path, text: str, data: Any, fix: Fix) -> _Move:
+    """Cut the table ``fix.keypath`` out of ``text`` into the new file ``fix.value``, verified by parsing both."""
+    from configurator.lint.secrets_scan import iter_secrets
+    from configurator.lint.tomltables import TomlLayoutError, split_table
+    from configurator.store import same_data
+    from configurator.store.formats import parse_text
+    from configurator.text import match_line_endings
+
+    dest = Path(str(fix.value))
+    name = "[" + ".".join(map(str, fix.keypath)) + "]"
+    table = _get(data, fix.keypath)
+    if not isinstance(table, dict):
+        raise ConfiguratorError(f"{name} was left in place: it is not a table")
+    target = tx.open(dest, "toml")
+    if target.exists:
+        raise ConfiguratorError(f"{name} was left in place: {dest} already exists (merge it by hand)")
+    keypath = tuple(str(p) for p in fix.keypath)
+    try:
+        split = split_table(text, keypath)
+        rest_data = parse_text(split.rest, "toml", path)
+        new_data = parse_text(split.table, "toml", dest)
+    except (TomlLayoutError, ParseError) as e:
+        raise ConfiguratorError(f"{name} was left in place: {e}; move it by hand") from None
+    want = copy.deepcopy(data)
+    _set_data(want, fix.keypath, _MISSING)
+    parent = _get(want, fix.keypath[:-1])
+    if fix.keypath[:-1] and parent == {} and _get(rest_data, fix.keypath[:-1]) is _MISSING:
+        _set_data(want, fix.keypath[:-1], _MISSING)  # no [profiles] header is left for an empty table
+    if not same_data(rest_data, want) or not same_data(new_data, table):
+        raise ConfiguratorError(f"{name} was left in place: it is not written as one [table] section (dotted keys "
+                                "or an inline table); move it by hand")
+    private = _is_private(path)
+    secret = private or any(True for _ in iter_secrets(table))
+    return _Move(fix, fix.description, split.rest, rest_data, target, match_line_endings(text, split.table),
+                 new_data, secret)
+
+
+def _is_private(path: Path) -> bool:
+    """True when ``path`` can be read by its owner only (a file made from it is made 0600 too)."""
+    import os
+
+    try:
+        return not os.stat(path).st_mode & 0o077
+    except OSError:
+        return True

@@ -30,6 +30,21 @@ def _provider_items(ctx: LintContext) -> list[tuple[str, dict[str, Any]]]:
     return [(pid, p) for pid, p in providers(ctx).items() if isinstance(p, dict)]
 
 
+def is_profile_file(path: Path) -> bool:
+    """A Codex profile file (``$CODEX_HOME/<name>.config.toml``, an overlay on the config.toml next to it)."""
+    name = path.name.lower()
+    return name.endswith(codex.PROFILE_SUFFIX) and name not in codex.CONFIG.file_names
+
+
+def _base_providers(ctx: LintContext) -> dict[str, Any]:
+    """For a profile file: the providers of the config.toml it overlays (the profile may name one of them)."""
+    if not is_profile_file(ctx.path):
+        return {}
+    base = ctx.state.file_data(ctx.path.parent / codex.CONFIG.file_names[0], codex.CONFIG.fmt)
+    table = base.get("model_providers") if isinstance(base, dict) else None
+    return table if isinstance(table, dict) else {}
+
+
 def url_path_empty(url: str) -> bool:
     try:
         parts = urlsplit(url.strip())
@@ -118,7 +133,7 @@ def check_reserved(ctx: LintContext) -> None:
     fix="Define [model_providers.<id>] with name, base_url and wire_api, or correct the id.",
 )
 def check_undefined(ctx: LintContext) -> None:
-    known = set(providers(ctx)) | codex.RESERVED_PROVIDER_IDS
+    known = set(providers(ctx)) | set(_base_providers(ctx)) | codex.RESERVED_PROVIDER_IDS
     for kp, pid in codex.provider_refs(ctx.data):
         if isinstance(pid, str) and pid not in known:
             defined = ", ".join(sorted(known))
@@ -223,3 +238,77 @@ def check_env_key(ctx: LintContext) -> None:
             ctx.report("codex-env-key-unset", ("model_providers", pid, "env_key"),
                        f"[model_providers.{pid}] env_key is {json.dumps(var)}, but ${var} is not set in this "
                        f"environment. Fix: export {var}=<your key> in your shell profile.", value=True)
+
+
+def safe_profile_name(name: str) -> bool:
+    """True when ``name`` can be a file name in $CODEX_HOME (``<name>.config.toml``)."""
+    return (bool(name.strip()) and name not in (".", "..") and not any(c in name for c in "/\\\0")
+            and all(c.isprintable() for c in name))
+
+
+@rule(
+    "codex-legacy-profile", severity="error", kinds=CODEX, autofix=True,
+    summary='profile = "x" or [profiles.x] in config.toml: Codex 0.134 and newer read profiles from x.config.toml.',
+    rationale='Since Codex 0.134 a profile is a file of its own, $CODEX_HOME/<name>.config.toml, selected with '
+    '`codex -p <name>`. A top-level profile = "x" makes Codex refuse to load config.toml ("legacy `profile = '
+    '"x"` config is no longer supported"), and `codex -p x` refuses to start while config.toml still has a '
+    '[profiles.x] table ("cannot be used while ... contains legacy ... config"). Older Codex still reads both '
+    '(the rule is silent with --codex-version below 0.134).',
+    example='profile = "fast"\n\n[profiles.fast]\nmodel = "deepseek-ai/deepseek-v4-flash"',
+    fix='Move each [profiles.<name>] table into $CODEX_HOME/<name>.config.toml (its keys at the top level), remove '
+    'profile = "x", and run `codex -p <name>`. --fix does it, unless <name>.config.toml already exists.',
+)
+def check_legacy_profile(ctx: LintContext) -> None:
+    data = ctx.data if isinstance(ctx.data, dict) else {}
+    if "profile" not in data and "profiles" not in data:
+        return  # (codex --version is asked only when it matters)
+    version = ctx.state.codex_version()
+    if version is not None and version < codex.PROFILE_FILES.since:
+        return
+    in_profile_file = is_profile_file(ctx.path)
+    here = "this profile file" if in_profile_file else "config.toml"
+    selected = data.get("profile")
+    if "profile" in data:
+        shown = json.dumps(selected) if isinstance(selected, str) else "..."
+        use = (f" and run `codex -p {selected}` (its settings in {selected}{codex.PROFILE_SUFFIX})"
+               if isinstance(selected, str) and safe_profile_name(selected) else "")
+        ctx.report("codex-legacy-profile", ("profile",),
+                   f"profile = {shown} selects a legacy profile: Codex 0.134 and newer refuse to load {here} with it "
+                   f"(\"legacy `profile = {shown}` config is no longer supported\"). Fix: remove it{use}; --fix does.",
+                   fix=Fix(f"remove profile = {shown}", "delete", ("profile",)))
+    profiles = data.get("profiles")
+    if not isinstance(profiles, dict):
+        return
+    for name, table in profiles.items():
+        kp = ("profiles", name)
+        label = f"[profiles.{name}]" if _BARE_KEY.fullmatch(name) else f"[profiles.{json.dumps(name)}]"
+        if in_profile_file:
+            ctx.report("codex-legacy-profile", kp,
+                       f"{label} in a profile file is ignored by Codex 0.134 and newer. Fix: move it by hand into "
+                       f"{name}{codex.PROFILE_SUFFIX} next to config.toml (its keys at the top level), or delete it.",
+                       severity="warning")
+            continue
+        if not isinstance(table, dict):
+            continue
+        if not safe_profile_name(name):
+            ctx.report("codex-legacy-profile", kp,
+                       f"{label} is a legacy profile table, and its name cannot be a file name, so it cannot become a "
+                       f"profile file. Fix: rename it and move its keys into <new name>{codex.PROFILE_SUFFIX} by hand.",
+                       severity="warning")
+            continue
+        dest = ctx.path.parent / f"{name}{codex.PROFILE_SUFFIX}"
+        why = (f"Codex 0.134 and newer ignore {label} in config.toml and `codex -p {name}` refuses to start while it is "
+               f"here (\"cannot be used while ... contains legacy ... config\")")
+        if dest.exists():
+            ctx.report("codex-legacy-profile", kp,
+                       f"{why}. {dest} is in the way: it already exists, so --fix leaves {label} here. Fix: merge "
+                       f"{label} into {dest} by hand (its keys at the top level) and delete the table.",
+                       severity="warning")
+            continue
+        ctx.report("codex-legacy-profile", kp,
+                   f"{why}. Fix: move its keys into {dest} (top level) and run `codex -p {name}`; --fix does.",
+                   severity="warning",
+                   fix=Fix(f"move {label} to {dest.name}", "extract", kp, str(dest)))
+
+
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
