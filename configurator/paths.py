@@ -95,6 +95,29 @@ def state_dir(env: Mapping[str, str] | None = None) -> Path:
     return base / "agent-configurator"
 
 
+def config_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Our own settings (the profiles), XDG-aware."""
+    e = _env(env)
+    xdg = e.get("XDG_CONFIG_HOME", "").strip()
+    base = _expand(xdg, e) if xdg else home(e) / ".config"
+    return base / "agent-configurator"
+
+
+def profiles_file(env: Mapping[str, str] | None = None) -> Path:
+    """The saved provider profiles (``configurator profile``), 0600: a profile may hold its key."""
+    return config_dir(env) / "profiles.toml"
+
+
+def owned_file(env: Mapping[str, str] | None = None) -> Path:
+    """Which keys of which agent file configurator set, the value each had before, and the active profile."""
+    return config_dir(env) / "owned.json"
+
+
+def sessions_dir(env: Mapping[str, str] | None = None) -> Path:
+    """Per-session settings files made from profiles (``claude --settings FILE``)."""
+    return config_dir(env) / "sessions"
+
+
 def cache_dir(env: Mapping[str, str] | None = None) -> Path:
     """Our caches (what each log file yielded to ``usage``), XDG-aware; safe to delete."""
     e = _env(env)

@@ -6,6 +6,7 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -61,3 +62,22 @@ def _run_version(exe: str, timeout: float) -> str:
             proc.wait()
             raise
     return (stdout or stderr or "").strip()
+
+
+def self_command() -> list[str]:
+    """How an agent runs this configurator from a config file (a key helper): the absolute path of the
+    ``configurator`` script running now (not resolved through links: a pipx link stays valid across upgrades),
+    else ``python -m configurator`` with this interpreter."""
+    argv0 = sys.argv[0] if sys.argv else ""
+    if os.path.basename(argv0) == "configurator" and os.path.isfile(argv0):
+        return [os.path.abspath(argv0)]
+    if os.path.basename(argv0) != "__main__.py":
+        found = shutil.which("configurator")
+        if found:
+            return [os.path.abspath(found)]
+    return [os.path.abspath(sys.executable), "-m", "configurator"]
+
+
+def key_command(profile_name: str) -> list[str]:
+    """The command that prints the key of a saved profile (``configurator key get NAME``)."""
+    return [*self_command(), "key", "get", profile_name]

@@ -76,6 +76,11 @@ class Profile:
     codex_wire_api: str = "responses"
     remove_anthropic_api_key: bool = True
     claude_skip_login: bool = False
+    #: the saved profile's name (``configurator profile``), when it has one
+    name: str | None = None
+    #: a model for one Claude Code tier (``opus``, ``sonnet``, ``haiku``, ``fable``) or ``subagent`` other than the
+    #: main/fast model that tier follows
+    tier_models: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -160,6 +165,13 @@ class Agent:
     #: provider ids built into the agent (a config may not redefine them)
     reserved_provider_ids: frozenset[str] = frozenset()
     version_facts: tuple[VersionFact, ...] = ()
+    #: use a saved profile in one session without switching: write its session file(s) (when given a transaction)
+    #: and return the command line that starts the agent with them
+    session: Callable[[Profile, Transaction | None], str] | None = None
+    #: the session files of the profile of this name (removed with the profile)
+    session_files: Callable[[str], tuple[Path, ...]] | None = None
+    #: why the agent has no per-session use, when ``session`` is None
+    session_note: str = ""
 
     def files(self, env: Env | None = None) -> list[Path]:
         """The user-level config files, in ``kinds`` order."""

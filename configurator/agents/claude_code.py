@@ -129,9 +129,10 @@ def desired_env(profile: Profile) -> dict[str, str]:
     }
     for tier in TIERS:
         model = profile.model if tier.role == "main" else profile.fast_model
-        env[tier.env] = model.id
-        env[tier.name_env] = model.name
-    env[SUBAGENT_ENV] = profile.model.id
+        chosen = profile.tier_models.get(tier.alias)
+        env[tier.env] = chosen or model.id
+        env[tier.name_env] = chosen or model.name
+    env[SUBAGENT_ENV] = profile.tier_models.get("subagent") or profile.model.id
     env["CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS"] = "1"
     if profile.key_storage == "file":
         env = {"ANTHROPIC_AUTH_TOKEN": str(profile.key), **env}
@@ -207,6 +208,36 @@ def active(env: Env) -> ActiveProvider | None:
                           header, f"ANTHROPIC_BASE_URL in {path}", f"{model_key} in {path}")
 
 
+def session_path(name: str) -> Path:
+    return paths.sessions_dir() / f"{name}.claude-settings.json"
+
+
+def session_files(name: str) -> tuple[Path, ...]:
+    return (session_path(name),)
+
+
+def session(profile: Profile, tx: Transaction | None) -> str:
+    """A settings file for ``claude --settings FILE`` (Claude Code 2.1.332 takes ``env`` from it, over
+    settings.json). It holds no key: ``apiKeyHelper`` runs ``configurator key get NAME``, and an empty
+    ANTHROPIC_AUTH_TOKEN hides the one settings.json may set for another provider (else that token wins over the
+    helper and goes to this provider: measured)."""
+    import shlex
+
+    from configurator.tools import key_command
+
+    name = str(profile.name)
+    path = session_path(name)
+    if tx is not None:
+        from configurator.store import render_document
+
+        env = {k: v for k, v in desired_env(profile).items() if k != "ANTHROPIC_AUTH_TOKEN"}
+        data = {"env": {"ANTHROPIC_AUTH_TOKEN": "", **env, "ANTHROPIC_API_KEY": ""},
+                "apiKeyHelper": shlex.join(key_command(name))}
+        doc = tx.open(path, "json")
+        tx.write(doc, render_document(data, fmt="json"), expected=data)
+    return f"claude --settings {shlex.quote(str(path))}"
+
+
 def _inspect(env: Mapping[str, str] | None = None) -> tuple[bool, bool]:
     """(settings set ANTHROPIC_API_KEY, onboarding is done): what the wizard asks about."""
     from configurator.errors import ConfiguratorError
@@ -256,4 +287,6 @@ AGENT = Agent(
     usage=UsageSource("configurator.usage.discovery:claude_files", "configurator.usage.claude",
                       aliases=("claude", "claudecode", "claude_code")),
     ask=ask,
+    session=session,
+    session_files=session_files,
 )

@@ -404,4 +404,6 @@ AGENT = Agent(
     check_profile=check_profile,
     reserved_provider_ids=RESERVED_PROVIDER_IDS,
     version_facts=(CHAT_REMOVED, PROFILE_FILES),
+    session=session,
+    session_files=session_files,
 )

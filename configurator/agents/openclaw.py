@@ -181,4 +181,7 @@ AGENT = Agent(
     next_step="OpenClaw: run `openclaw config validate`, then `openclaw` as usual.",
     protocol="openai-chat",
     usage=UsageSource("configurator.usage.discovery:openclaw_files", "configurator.usage.openclaw"),
+    session_note=("OpenClaw reads one whole config file (OPENCLAW_CONFIG_PATH picks another whole file, not a layer "
+                  "over yours), so a per-session provider would mean a second copy of your whole config that drifts; "
+                  "use `configurator use NAME --tool openclaw` to switch it."),
 )

@@ -359,6 +359,34 @@ def _key(provider: dict[str, Any], pid: str, env: Env, found: list[tuple[Path, A
     return None, f"options.apiKey of provider.{pid}"
 
 
+def session_path(name: str) -> Path:
+    from configurator import paths
+
+    return paths.sessions_dir() / f"{name}.opencode.json"
+
+
+def session_files(name: str) -> tuple[Path, ...]:
+    return (session_path(name),)
+
+
+def session(profile: Profile, tx: Transaction | None) -> str:
+    """A file for ``OPENCODE_CONFIG=FILE opencode`` (merged over the global config): the provider and the models.
+    opencode cannot run a command for its key, so in file mode the key is in this 0600 file (in our own config
+    folder, never a project); in env mode it is ``{env:VAR}``."""
+    import shlex
+
+    path = session_path(str(profile.name))
+    if tx is not None:
+        from configurator.store import render_document
+
+        pid = profile.provider_id
+        data = {"$schema": SCHEMA_URL, "provider": {pid: provider_entry(profile)},
+                "model": f"{pid}/{profile.model.id}", "small_model": f"{pid}/{profile.fast_model.id}"}
+        doc = tx.open(path, "json")
+        tx.write(doc, render_document(data, fmt="json"), expected=data, secret=profile.key_storage == "file")
+    return f"OPENCODE_CONFIG={shlex.quote(str(path))} opencode"
+
+
 AGENT = Agent(
     id=ID,
     display="opencode",
@@ -371,4 +399,6 @@ AGENT = Agent(
     next_step='opencode: run `opencode` (or `opencode run "hello"`); `opencode debug config` shows the merged config.',
     protocol="openai-chat",
     usage=UsageSource("configurator.usage.discovery:opencode_files", "configurator.usage.opencode"),
+    session=session,
+    session_files=session_files,
 )

@@ -7,6 +7,7 @@ confirmation when a person is there, writes all files in one transaction, and li
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import sys
@@ -14,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from configurator import agents, exitcodes
-from configurator.agents.base import KeyStorage, Outcome, Profile
+from configurator import agents, exitcodes, switching
+from configurator.agents.base import KeyStorage, Profile
 from configurator.errors import Aborted, ConfiguratorError
 from configurator.providers import (
     Preset,
@@ -28,10 +29,10 @@ from configurator.providers import (
 )
 from configurator.render import Result, shown_input
 from configurator.secrets import is_placeholder, mask, register
+from configurator.switching import Written
 
 if TYPE_CHECKING:  # pragma: no cover
     from configurator.prompts import Prompter
-    from configurator.store import WriteResult
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class SetupOptions:
     key: str | None = field(default=None, repr=False)
     #: options the user gave on the command line: the wizard does not ask those questions again
     given: frozenset[str] = frozenset()
+    #: the name the profile is saved under (default: the provider id)
+    profile: str | None = None
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -218,39 +221,21 @@ def check_models(profile: Profile, opts: SetupOptions) -> list[str]:
     return notes
 
 
-@dataclass(frozen=True)
-class Written:
-    """What one transaction did (or, in a dry run, would do): each file's result, notes, the backup id."""
+def profile_name(opts: SetupOptions, profile: Profile) -> str:
+    """The name setup saves the profile under: --profile, else the provider id."""
+    from configurator.profiles import check_name
 
-    results: list[tuple[str, WriteResult]]
-    notes: list[str]
-    backup: str | None
-
-    @property
-    def changed(self) -> list[WriteResult]:
-        return [r for _, r in self.results if r.action != "unchanged"]
+    return check_name(opts.profile or profile.provider_id)
 
 
 def execute(profile: Profile, tools: tuple[str, ...] | list[str], *, dry_run: bool, force: bool = False) -> Written:
-    """Merge ``profile`` into each agent's files in one transaction (one backup id for the run)."""
-    from configurator.store import Transaction
+    """Merge ``profile`` into each agent's files and save it as a profile, in one transaction (one backup id)."""
+    from configurator import profiles
 
-    chosen = [agents.get(t) for t in tools]
-    for agent in chosen:
-        if agent.check_profile is not None:
-            agent.check_profile(profile)
-    notes: list[str] = []
-    results: list[tuple[str, WriteResult]] = []
-    with Transaction("setup", dry_run=dry_run, force=force) as tx:
-        for agent in chosen:
-            outcome = Outcome(agent.id)
-            start = len(tx.results)
-            agent.apply(profile, tx, outcome)
-            results += [(agent.id, r) for r in tx.results[start:]]
-            notes += outcome.notes
-        for _, r in results:
-            notes += r.notes
-        return Written(results, notes, tx.backup_id)
+    name = profile.name or profile.provider_id
+    profile = dataclasses.replace(profile, name=name)
+    saved = profiles.from_profile(name, profile, tools)
+    return switching.execute(profile, tools, dry_run=dry_run, force=force, save=saved, sessions=[saved])
 
 
 def not_installed_notes(tools: tuple[str, ...]) -> list[str]:
@@ -283,6 +268,7 @@ def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra
     files = [{**r.to_dict(), "tool": tool} for tool, r in written.results]
     notes = extra_notes + written.notes
     steps = [agents.get(t).next_step for t in tools]
+    name = written.profile
 
     def text() -> str:
         lines: list[str] = []
@@ -297,6 +283,10 @@ def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra
         if written.backup:
             lines.append(f"Backup of the previous files: {written.backup} "
                          f"(undo with `configurator restore {written.backup}`)")
+        if name:
+            lines.append(f"{'Would save' if dry_run else 'Saved'} as profile {name!r}: `configurator use {name}` "
+                         f"switches back to it later, `configurator profile show {name}` shows how to use it in one "
+                         "session.")
         if not dry_run:
             lines.append("Next steps:")
             lines += [f"  {s}" for s in steps]
@@ -304,7 +294,8 @@ def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra
 
     return Result(
         "setup",
-        {"dry_run": dry_run, "files": files, "backup": written.backup, "next_steps": steps},
+        {"dry_run": dry_run, "files": files, "backup": written.backup, "next_steps": steps, "profile": name,
+         "sessions": dict(written.sessions)},
         text,
         notes,
         exitcodes.OK,
@@ -329,6 +320,7 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
         )
     tools = opts.tools or agents.IDS
     profile, notes = build_profile(opts)
+    profile = dataclasses.replace(profile, name=profile_name(opts, profile))
     preview = execute(profile, tools, dry_run=True, force=opts.force)  # validates every file before anything is written
     if opts.dry_run:
         return result_for(preview, tools, dry_run=True, extra_notes=notes)

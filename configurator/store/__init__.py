@@ -17,6 +17,7 @@ from configurator.store.locate import Positions, locate
 if TYPE_CHECKING:  # pragma: no cover - imported on first use below, so reading a file (lint) stays light
     from configurator.store.backup import Backup, list_backups
     from configurator.store.jsonedit import DELETE, Change, apply_changes, apply_to_data, render_document
+    from configurator.store.tomledit import apply_toml_changes
     from configurator.store.transaction import Transaction, WriteAction, WriteResult, restore_backup
 
 #: name -> the submodule that defines it, imported when the name is first used (PEP 562)
@@ -26,6 +27,7 @@ _LAZY = {
     "render_document": "jsonedit",
     "Transaction": "transaction", "WriteAction": "transaction", "WriteResult": "transaction",
     "restore_backup": "transaction",
+    "apply_toml_changes": "tomledit",
 }
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "WriteAction",
     "WriteResult",
     "apply_changes",
+    "apply_toml_changes",
     "apply_to_data",
     "detect_format",
     "list_backups",

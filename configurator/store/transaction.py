@@ -133,6 +133,11 @@ class Transaction:
         self._backup = BackupWriter(command, backup_root)
         self._steps: dict[Path, _Step] = {}
         self.results: list[WriteResult] = []
+        #: target -> (text, data) that :meth:`open` returns instead of the file's (see :meth:`overlay`)
+        self._overlays: dict[Path, tuple[str, Any]] = {}
+        #: target -> the data as first opened (after an overlay: the overlay's) and as last written
+        self._before: dict[Path, Any] = {}
+        self._after: dict[Path, Any] = {}
 
     def __enter__(self) -> Transaction:
         self._stack.__enter__()
@@ -172,14 +177,37 @@ class Transaction:
         from configurator.store.formats import detect_format
 
         self._lock(Path(path))
-        step = self._steps.get(_target(path))
+        target = _target(path)
+        step = self._steps.get(target)
         if step is None:
-            return read_document(Path(path), fmt)
+            doc = read_document(Path(path), fmt)
+            if target in self._overlays:
+                text, data = self._overlays[target]
+                doc = Document(doc.path, doc.fmt, doc.raw, text, data)
+            self._before.setdefault(target, doc.data)
+            return doc
         fmt = fmt or detect_format(path)  # written earlier in this transaction: read what we will write
         if step.new is None:
             return Document(Path(path), fmt, None, "", {})
         text = _decode(step.new, Path(path), fmt)
         return Document(Path(path), fmt, step.new, text, parse_text(text, fmt, path))
+
+    def overlay(self, doc: Document, text: str, data: Any) -> None:
+        """From now on :meth:`open` returns ``text`` (which parses to ``data``) for ``doc.path`` instead of the
+        file's own text, until something is written there; a :meth:`write` still diffs against (and backs up) the
+        file on disk. ``use`` puts back the values a profile had set this way, then applies the next profile."""
+        target = _target(doc.path)
+        self._overlays[target] = (text, data)
+        self._before[target] = data
+
+    def data_before(self, path: Path) -> Any:
+        """The data of ``path`` as this transaction first opened it (or as overlaid), None when never opened."""
+        return self._before.get(_target(path))
+
+    def data_after(self, path: Path) -> Any:
+        """The data last written to ``path`` in this transaction (a dry run too), else :meth:`data_before`."""
+        target = _target(path)
+        return self._after[target] if target in self._after else self._before.get(target)
 
     def write(self, doc: Document, new_text: str, *, expected: Any, secret: bool = False) -> WriteResult:
         """Write ``new_text`` to ``doc.path`` after proving it parses to ``expected``."""
@@ -199,7 +227,13 @@ class Transaction:
             )
         if doc.fmt == "json":
             mark_shallow(new_text)  # it holds exactly the data we meant: no need to measure it again
-        return self._put(doc.path, doc.raw, new_text.encode("utf-8"), secret=secret, fmt_text=(doc.text, new_text))
+        target = _target(doc.path)
+        old_text = doc.text
+        if target in self._overlays and target not in self._steps:  # diff against the file, not the overlay
+            old_text = _decode(doc.raw, doc.path, doc.fmt) if doc.raw is not None else ""
+        self._before.setdefault(target, doc.data)
+        self._after[target] = expected
+        return self._put(doc.path, doc.raw, new_text.encode("utf-8"), secret=secret, fmt_text=(old_text, new_text))
 
     def write_bytes(self, path: Path, data: bytes, *, mode: int | None = None) -> WriteResult:
         """Raw write used by restore (no parsing: the bytes are put back exactly, with ``mode`` if given)."""
@@ -215,6 +249,7 @@ class Transaction:
             return self._record(WriteResult(path, "unchanged"))
         st = inspect(path, "removed")
         self._check_writable(path, st)
+        self._after[_target(path)] = None
         if self.dry_run:
             return self._record(WriteResult(path, "deleted"))
         step = self._step(path, old, st)

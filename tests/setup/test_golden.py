@@ -35,6 +35,10 @@ WRITTEN = {
     "env": {"claude-settings.json": SETTINGS, "codex-config.toml": CODEX_CONFIG, "openclaw.json": OPENCLAW,
             "opencode.json": OPENCODE},
 }
+#: what setup saves beside the agents' files: the profile, the record of owned keys, per-session files
+PROFILE_FILES = (".config/agent-configurator/profiles.toml", ".config/agent-configurator/owned.json",
+                 ".config/agent-configurator/sessions/atlascloud.claude-settings.json",
+                 ".config/agent-configurator/sessions/atlascloud.opencode.json", ".codex/atlascloud.config.toml")
 #: files that hold the key itself, per mode (0600); every other file keeps the default mode
 SECRET_FILES = {"file": {SETTINGS, CODEX_AUTH, OPENCLAW, OPENCODE}, "env": set()}
 
@@ -56,9 +60,18 @@ def test_golden_files_from_empty_home(cli, home: Path, mode: str) -> None:
     assert {f["action"] for f in result["files"]} == {"created"}
     # setup lints what it wrote: no error finding, and lint did run
     assert not [n for n in result["notes"] if n.startswith("lint") and (" error " in n or "could not" in n)]
-    # nothing else appears in the home but our own state folder
+    # nothing else appears in the home but our own state folder, the saved profile and its per-session files
     others = [p for p in snapshot(home) if not p.startswith(STATE + "/")]
-    assert sorted(others) == sorted(written.values())
+    assert sorted(others) == sorted([*written.values(), *PROFILE_FILES])
+    for rel in PROFILE_FILES:
+        secret = rel.endswith(("profiles.toml", "owned.json")) or (mode == "file" and rel.endswith(".opencode.json"))
+        want = 0o600 if secret else default_mode()
+        assert mode_of(home / rel) == want, f"{rel}: mode {mode_of(home / rel):o}, expected {want:o}"
+    # the key is kept in the profile (file mode) and never in a per-session file that can run a helper instead
+    for rel in PROFILE_FILES:
+        text = (home / rel).read_text(encoding="utf-8")
+        holds = KNOWN_KEY in text
+        assert holds == (mode == "file" and rel.endswith(("profiles.toml", ".opencode.json"))), rel
     if mode == "env":
         assert not (home / CODEX_AUTH).exists(), "env key mode must not create auth.json"
 
