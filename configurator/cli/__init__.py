@@ -16,6 +16,10 @@ from configurator import __version__, exitcodes
 #: name -> (module, attribute, one-line help). Help text lives here so --help imports nothing else.
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "setup": ("configurator.cli.setup", "setup", "Configure Claude Code, Codex, OpenClaw and opencode for a provider."),
+    "use": ("configurator.cli.use", "use", "Switch every tool to a saved profile, or `use official` to go back."),
+    "status": ("configurator.cli.status", "status", "What each tool uses now: profile, provider, models, key."),
+    "profile": ("configurator.cli.profile", "profile", "Saved profiles: list, show, add, edit, remove, rename."),
+    "key": ("configurator.cli.key", "key", "The key of a saved profile, for the tools' key helpers."),
     "lint": ("configurator.cli.lint", "lint", "Check agent configs (text, JSON, GitHub, SARIF; --fix)."),
     "plan": ("configurator.cli.plan", "plan", "Which billing plan is cheapest: quiz, simulate, upgrade-cost."),
     "usage": ("configurator.cli.usage", "usage", "Daily token usage read from local agent logs."),
