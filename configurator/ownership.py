@@ -152,6 +152,8 @@ def from_data(data: Any, where: str) -> Owned:
 def _leaves(before: Any, after: Any, path: Path_) -> Iterator[tuple[Path_, Any, Any, bool]]:
     """(path, before, after, is_new_table) for every place the two differ: objects are walked into, anything else
     (a list, a scalar, an object replacing a scalar) is one value."""
+    if before is after:  # an object the change did not copy: nothing in it changed (the common case, at no cost)
+        return
     if isinstance(after, dict) and before is ABSENT and path:
         yield path, ABSENT, after, True
         for k, v in after.items():
@@ -160,6 +162,8 @@ def _leaves(before: Any, after: Any, path: Path_) -> Iterator[tuple[Path_, Any, 
     if isinstance(before, dict) and isinstance(after, dict):
         for k in {**before, **after}:
             yield from _leaves(before.get(k, ABSENT), after.get(k, ABSENT), (*path, str(k)))
+        return
+    if type(before) is type(after) and not isinstance(before, (list, dict)) and before == after:
         return
     if digest(before) != digest(after) or (before is ABSENT) != (after is ABSENT):
         yield path, before, after, False

@@ -12,7 +12,7 @@ One table per profile::
     key_storage = "file"                    # file: the key is below; env: read from key_env
     key = "sk-..."                          # file mode only
     key_env = "ATLASCLOUD_API_KEY"          # env mode only
-    tools = ["claude-code", "codex", "openclaw", "opencode"]
+    tools = [...]                           # the agent ids it applies to (`configurator setup --tool`)
     codex_wire_api = "responses"
     [profiles.atlascloud.claude_tiers]      # optional: a Claude Code tier served by another model
     haiku = "deepseek-ai/deepseek-v4-flash"

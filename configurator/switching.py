@@ -120,7 +120,7 @@ def _profile_keys(agent: Agent, profile: Profile, owned: dict[str, ownership.Own
     from configurator.store import Transaction
 
     out: dict[str, tuple[Any, Any, set[tuple[str, ...]]]] = {}
-    with Transaction("use", dry_run=True) as scratch:
+    with Transaction("use", scratch=True) as scratch:
         for f in owned.values():
             _revert(scratch, f, agent.id, None)
         start = len(scratch.results)

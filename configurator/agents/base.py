@@ -188,11 +188,19 @@ _REFERENCE_NAME = re.compile(r"env_?key|env_?var|_file$|_path$|helper$", re.IGNO
 _NOT_A_SECRET = re.compile(r"^(\$\{.*\}|\{(env|file):[^}]*\}|[A-Z_][A-Z0-9_]*|[~/.].*|https?://\S*|\S*\s\S*)$")
 
 
+_REGISTERED: dict[int, Any] = {}
+
+
 def register_secrets(data: Any) -> None:
     """Register the credentials already in a user's file (other keys, OAuth tokens) so no diff, note or error
     prints them: setup shows context lines around its changes, and those lines are the user's, not ours."""
     from configurator.secrets import register
 
+    if id(data) in _REGISTERED and _REGISTERED[id(data)] is data:
+        return  # the same document, opened again in one run (kept alive here, so its id is not reused)
+    _REGISTERED[id(data)] = data
+    while len(_REGISTERED) > 16:  # a few documents per run; never a growing list in a long process
+        del _REGISTERED[next(iter(_REGISTERED))]
     names: dict[Any, bool] = {}  # member name -> holds credentials; a big file repeats a few names many times
     stack = [data]
     while stack:

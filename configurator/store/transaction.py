@@ -123,9 +123,11 @@ class Transaction:
     """
 
     def __init__(self, command: str, *, dry_run: bool = False, backup_root: Path | None = None,
-                 force: bool = False) -> None:
+                 force: bool = False, scratch: bool = False) -> None:
         self.command = command
-        self.dry_run = dry_run
+        #: a scratch run only learns what would be written (data_before/data_after): no check, no diff (a dry run)
+        self.scratch = scratch
+        self.dry_run = dry_run or scratch
         self.force = force
         self._stack = contextlib.ExitStack()
         self._locked: set[Path] = set()
@@ -137,6 +139,8 @@ class Transaction:
         self._overlays: dict[Path, tuple[str, Any]] = {}
         #: target -> the data as first opened (after an overlay: the overlay's) and as last written
         self._before: dict[Path, Any] = {}
+        #: target -> the document as read from disk (read once per transaction: its data is shared, never changed)
+        self._opened: dict[Path, Document] = {}
         self._after: dict[Path, Any] = {}
 
     def __enter__(self) -> Transaction:
@@ -180,7 +184,10 @@ class Transaction:
         target = _target(path)
         step = self._steps.get(target)
         if step is None:
-            doc = read_document(Path(path), fmt)
+            cached = self._opened.get(target)
+            if cached is None or cached.path != Path(path) or (fmt is not None and cached.fmt != fmt):
+                cached = self._opened[target] = read_document(Path(path), fmt)
+            doc = cached
             if target in self._overlays:
                 text, data = self._overlays[target]
                 doc = Document(doc.path, doc.fmt, doc.raw, text, data)
@@ -211,6 +218,11 @@ class Transaction:
 
     def write(self, doc: Document, new_text: str, *, expected: Any, secret: bool = False) -> WriteResult:
         """Write ``new_text`` to ``doc.path`` after proving it parses to ``expected``."""
+        if self.scratch:
+            target = _target(doc.path)
+            self._before.setdefault(target, doc.data)
+            self._after[target] = expected
+            return self._record(WriteResult(doc.path, "updated" if doc.exists else "created"))
         new_text = match_line_endings(doc.text, new_text)  # a CRLF file stays CRLF (tomlkit adds bare \n)
         try:
             got = parse_text(new_text, doc.fmt, doc.path)
@@ -408,6 +420,11 @@ class Transaction:
                 restored.append(s.path)
             except BaseException:  # noqa: BLE001 - keep putting back the others; the message names this one
                 not_restored.append(s.path)
+        for s in steps:  # the folders made for files that are not there now (deepest first; only when empty)
+            if s.old is None and (s.done is False or s.path in restored):
+                for d in reversed(s.made_dirs):
+                    with contextlib.suppress(OSError):
+                        os.rmdir(d)
         bid = self._backup.id
         if not isinstance(error, OSError):
             raise error
