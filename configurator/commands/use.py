@@ -38,7 +38,7 @@ def _targets(opts: UseOptions) -> tuple[tuple[str, ...], object]:
     if opts.name == OFFICIAL:
         state = ownership.from_data(read_document(paths.owned_file(), "json").data, str(paths.owned_file()))
         ids = tuple(a for a in agents.IDS if a in state.agents and (not opts.tools or a in opts.tools))
-        return ids or tuple(opts.tools), None
+        return ids, None
     saved = profiles.get(opts.name)
     ids = tuple(t for t in saved.tools if not opts.tools or t in opts.tools)
     left_out = [t for t in opts.tools if t not in saved.tools]
@@ -71,8 +71,12 @@ def run(opts: UseOptions, *, prompter: Prompter | None = None) -> Result:
     tools, saved = _targets(opts)
     profile = saved.to_profile() if saved is not None else None  # type: ignore[attr-defined]
     if not tools:
-        return Result("use", {"profile": opts.name, "dry_run": opts.dry_run, "files": [], "changed": False},
-                      "Every tool already uses its own login; nothing to change (unchanged).")
+        return Result(
+            "use", {"profile": None, "official": True, "dry_run": opts.dry_run, "files": [], "changed": False,
+                    "backup": None, "hand_edits": []},
+            "configurator has no record of changing any tool's files (nothing set up since profiles came in), so "
+            "there is nothing to put back (unchanged). If an older configurator set them up, `configurator restore "
+            "--list` has the backups from before.")
     preview = switching.execute(profile, tools, dry_run=True, force=opts.force)
     ask: Callable[[str, bool], bool] | None = None
     p = None

@@ -179,3 +179,59 @@ def test_use_official_removes_files_that_did_not_exist(cli, home: Path) -> None:
     code, out, err = cli("use", "atlascloud", "--yes")
     assert code == 0, err
     assert _env(home)["ANTHROPIC_AUTH_TOKEN"] == KNOWN_KEY
+
+
+def test_use_official_with_nothing_recorded_says_so(cli, user_home: Path) -> None:
+    before = (user_home / SETTINGS).read_bytes()
+    code, out, err = cli("use", "official", "--yes")
+    assert code == 0, err
+    assert "no record of changing" in out and "configurator restore --list" in out
+    assert (user_home / SETTINGS).read_bytes() == before
+
+
+# --- on a terminal: a line per file, then one question ------------------------------------------------------
+
+def _interactive(keys: str, name: str = "a", **kw: object):  # type: ignore[no-untyped-def]
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    from configurator.commands.use import UseOptions, run
+    from configurator.prompts import Prompter
+
+    said: list[str] = []
+
+    class Listening(Prompter):
+        def say(self, text: str) -> None:
+            said.append(text)
+
+    with create_pipe_input() as pipe:
+        pipe.send_text(keys)
+        pipe.close()
+        result = run(UseOptions(name=name, interactive=True, **kw),  # type: ignore[arg-type]
+                     prompter=Listening(input=pipe, output=DummyOutput()))
+    return result, said
+
+
+def test_on_a_terminal_use_shows_a_line_per_file_then_asks(two_profiles: Path) -> None:
+    result, said = _interactive("y")
+    assert result.data["changed"] is True
+    assert any(line.startswith("Claude Code") and SETTINGS in line and "(+" in line for line in said)
+    assert not any(line.startswith("---") for line in said)  # the full diff only on request
+    assert _env(two_profiles)["ANTHROPIC_BASE_URL"] == "https://a.example.com"
+
+
+def test_on_a_terminal_no_writes_nothing(two_profiles: Path) -> None:
+    from configurator.errors import Aborted
+
+    before = (two_profiles / SETTINGS).read_bytes()
+    with pytest.raises(Aborted):
+        _interactive("n")
+    assert (two_profiles / SETTINGS).read_bytes() == before
+
+
+def test_on_a_terminal_a_hand_edit_is_asked_about(two_profiles: Path) -> None:
+    path = two_profiles / SETTINGS
+    path.write_text(path.read_text().replace("https://b.example.com", "https://my-proxy.example.com"))
+    result, said = _interactive("yy")
+    assert any("changed by hand" in line and "env.ANTHROPIC_BASE_URL" in line for line in said)
+    assert _env(two_profiles)["ANTHROPIC_BASE_URL"] == "https://a.example.com"
