@@ -1,4 +1,19 @@
-from configurator.cli import main
+"""``python -m configurator`` and the ``configurator`` console script."""
+
+import sys
+
+
+def main() -> None:
+    """``configurator key get`` (what the tools run on every start) answers before click and the command registry
+    load; everything else goes to the CLI."""
+    if sys.argv[1:3] == ["key", "get"]:
+        from configurator.keyhelper import run
+
+        run(sys.argv[3:])  # returns only for arguments it leaves to the CLI (--help, a typo)
+    from configurator.cli import main as cli_main
+
+    cli_main(prog_name="configurator")
+
 
 if __name__ == "__main__":  # pragma: no cover
-    main(prog_name="configurator")
+    main()

@@ -9,7 +9,8 @@ One table per profile::
     openai_base_url = "https://api.atlascloud.ai/v1"
     model = "deepseek-ai/deepseek-v4-pro"   # main role
     fast_model = "deepseek-ai/deepseek-v4-flash"
-    key_storage = "file"                    # file: the key is below; env: read from key_env
+    key_storage = "file"                    # file: the key is below; env: read from key_env;
+                                            # keychain: the OS keychain (service agent-configurator, user = name)
     key = "sk-..."                          # file mode only
     key_env = "ATLASCLOUD_API_KEY"          # env mode only
     tools = [...]                           # the agent ids it applies to (`configurator setup --tool`)
@@ -32,7 +33,7 @@ from configurator import paths
 from configurator.errors import ConfiguratorError
 
 if TYPE_CHECKING:  # pragma: no cover
-    from configurator.agents.base import Env, Profile
+    from configurator.agents.base import Env, KeyStorage, Profile
     from configurator.store import Transaction
 
 #: the name ``use`` takes for "each tool's own login", never a profile
@@ -85,7 +86,8 @@ class SavedProfile:
             provider_id=self.provider, provider_name=self.provider_name,
             anthropic_base_url=self.anthropic_base_url, openai_base_url=self.openai_base_url,
             model=preset.model(self.model), fast_model=preset.model(self.fast_model),
-            key_storage="env" if self.key_storage == "env" else "file", key=self.key, key_env=self.key_env,
+            key_storage=_storage(self.key_storage), key=self.key if self.key_storage == "file" else None,
+            key_env=self.key_env,
             codex_wire_api=self.codex_wire_api, name=self.name, tier_models=dict(self.claude_tiers),
         )
 
@@ -109,12 +111,17 @@ class SavedProfile:
         return replace(self, name=name)
 
 
+def _storage(value: str) -> KeyStorage:
+    return "env" if value == "env" else "keychain" if value == "keychain" else "file"
+
+
 def from_profile(name: str, profile: Profile, tools: tuple[str, ...] | list[str]) -> SavedProfile:
     return SavedProfile(
         name=name, provider=profile.provider_id, provider_name=profile.provider_name,
         anthropic_base_url=profile.anthropic_base_url, openai_base_url=profile.openai_base_url,
         model=profile.model.id, fast_model=profile.fast_model.id, key_storage=profile.key_storage,
-        tools=tuple(tools), key_env=profile.key_env, key=profile.key, codex_wire_api=profile.codex_wire_api,
+        tools=tuple(tools), key_env=profile.key_env, key=profile.key if profile.key_storage == "file" else None,
+        codex_wire_api=profile.codex_wire_api,
         claude_tiers=dict(profile.tier_models),
     )
 
@@ -137,8 +144,8 @@ def _from_data(name: str, raw: Any, where: str) -> SavedProfile:
             raise bad(f"has no {field_name}")
         strings[field_name] = value
     storage = strings["key_storage"]
-    if storage not in ("file", "env"):
-        raise bad(f"has key_storage {storage!r} (file or env)")
+    if storage not in ("file", "env", "keychain"):
+        raise bad(f"has key_storage {storage!r} (file, env or keychain)")
     key = raw.get("key")
     if isinstance(key, str):
         register(key)
@@ -159,7 +166,7 @@ def _from_data(name: str, raw: Any, where: str) -> SavedProfile:
         anthropic_base_url=strings["anthropic_base_url"], openai_base_url=strings["openai_base_url"],
         model=strings["model"], fast_model=strings["fast_model"], key_storage=storage,
         tools=tuple(tools), key_env=key_env if isinstance(key_env, str) else None,
-        key=key if isinstance(key, str) else None, codex_wire_api=str(wire), claude_tiers=dict(tiers),
+        key=key if isinstance(key, str) and storage == "file" else None, codex_wire_api=str(wire), claude_tiers=dict(tiers),
     )
 
 

@@ -21,7 +21,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from configurator.store.formats import Format
 
 Env = Mapping[str, str]
-KeyStorage = Literal["file", "env"]
+#: where a profile's key is: in the agents' files, in a variable, or in the OS keychain (read by a helper command)
+KeyStorage = Literal["file", "env", "keychain"]
 #: the wire protocol a request is sent in
 Protocol = Literal["anthropic-messages", "openai-responses", "openai-chat"]
 AuthHeader = Literal["bearer", "x-api-key"]
@@ -71,7 +72,7 @@ class Profile:
     model: ModelInfo
     fast_model: ModelInfo
     key_storage: KeyStorage
-    key: str | None = None  # the secret itself (file mode)
+    key: str | None = None  # the secret itself (file mode; never written in keychain mode)
     key_env: str | None = None  # variable holding the key (env mode)
     codex_wire_api: str = "responses"
     remove_anthropic_api_key: bool = True
