@@ -539,8 +539,11 @@ def run_remove(opts: RemoveOptions, *, prompter: Prompter | None = None) -> Resu
                 out.append(f"{agents.names(users)} {'uses' if len(users) == 1 else 'use'} its own login again.")
         return "\n".join(out)
 
+    notes = list(written.notes)
+    if saved.key_storage not in ("file", "env"):
+        notes.append(f"The key stays in the OS {saved.key_storage}; `configurator key delete {saved.name}` removes it.")
     data = {"profile": saved.name, "removed": not dry_run, "official": users, **_write_data(written, dry_run)}
-    return Result("profile remove", data, text, list(written.notes), exitcodes.OK)
+    return Result("profile remove", data, text, notes, exitcodes.OK)
 
 
 def run_rename(opts: RenameOptions, *, prompter: Prompter | None = None) -> Result:
@@ -554,6 +557,10 @@ def run_rename(opts: RenameOptions, *, prompter: Prompter | None = None) -> Resu
         raise ConfiguratorError(f"The profile is already named {new_name!r}; give a different new name.")
     if new_name in profiles.load():
         raise _exists_refusal(new_name)
+    if saved.key_storage not in ("file", "env"):
+        raise ConfiguratorError(
+            f"Profile {saved.name!r} keeps its key in the OS {saved.key_storage} under its name, which rename does not "
+            f"move; save it under the new name with `configurator profile add {new_name} ...` instead.")
     users = _users(saved.name)
     new = saved.renamed(new_name)
     written, dry_run = _write("rename", new.to_profile() if users else None, users, opts.flags, prompter,
