@@ -171,7 +171,7 @@ def execute(profile: Profile | None, tools: Iterable[str], *, dry_run: bool, for
             for p, (doc, text, data) in reverted.items():
                 if p in written:
                     continue
-                if owned[p].created and not text and profile is None:
+                if owned[p].created and not text:  # a file we created, left with nothing in it
                     tx.delete(doc.path)
                 elif doc.exists:
                     tx.write(doc, text, expected=data, secret=_holds_secret(agent.id, doc.path))
@@ -200,11 +200,11 @@ def execute(profile: Profile | None, tools: Iterable[str], *, dry_run: bool, for
             raise HandEdited(edits)
         for r in [r for _, r in results]:
             notes += r.notes
+        for saved in remove_sessions:  # first: a profile both removed and written (a rename) keeps its new files
+            remove_session_files(saved, tx)
         for saved in sessions:
             for agent_id, line, _ in write_sessions(saved, tx):
                 session_lines.append((agent_id, line))
-        for saved in remove_sessions:
-            remove_session_files(saved, tx)
         if save is not None or remove_profile is not None:
             from configurator import profiles
 

@@ -42,7 +42,9 @@ def project_files(project: Path) -> list[ConfigFile]:
 
 def names(ids: tuple[str, ...] | list[str] | None = None, *, last: str = "and") -> str:
     """``Claude Code, Codex and OpenClaw``: the display names, for messages."""
-    shown = [AGENTS[i].display for i in (ids or IDS)]
+    shown = [AGENTS[i].display for i in (IDS if ids is None else ids)]
+    if not shown:
+        return "no tool"
     return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + f" {last} " + shown[-1]
 
 
