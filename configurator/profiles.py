@@ -75,6 +75,11 @@ class SavedProfile:
     key: str | None = field(default=None, repr=False)
     codex_wire_api: str = "responses"
     claude_tiers: Mapping[str, str] = field(default_factory=dict)
+    #: the billing plan the user is on with this provider: a catalog tier id, or "none" (packs only); None: not
+    #: said. Kept when setup saves the profile again (setup does not ask it).
+    plan: str | None = None
+    #: the day the current subscription period started (YYYY-MM-DD)
+    plan_since: str | None = None
 
     def to_profile(self) -> Profile:
         """The profile the agents apply (model names and limits from the provider's preset when it has them)."""
@@ -105,6 +110,10 @@ class SavedProfile:
         data["codex_wire_api"] = self.codex_wire_api
         if self.claude_tiers:
             data["claude_tiers"] = dict(self.claude_tiers)
+        if self.plan is not None:
+            data["plan"] = self.plan
+        if self.plan_since is not None:
+            data["plan_since"] = self.plan_since
         return data
 
     def renamed(self, name: str) -> SavedProfile:
@@ -161,12 +170,23 @@ def _from_data(name: str, raw: Any, where: str) -> SavedProfile:
     if not isinstance(tiers, dict) or not all(k in TIER_KEYS and isinstance(v, str) and v for k, v in tiers.items()):
         raise bad(f"has claude_tiers other than model ids for {', '.join(TIER_KEYS)}")
     wire = raw.get("codex_wire_api", "responses")
+    plan, since = raw.get("plan"), raw.get("plan_since")
+    if plan is not None and not (isinstance(plan, str) and plan):
+        raise bad("has a plan that is not a tier id (or \"none\")")
+    if since is not None:
+        import datetime as _dt
+
+        try:
+            since = _dt.date.fromisoformat(str(since)).isoformat()
+        except ValueError:
+            raise bad(f"has plan_since {str(since)[:40]!r}, not a date (YYYY-MM-DD)") from None
     return SavedProfile(
         name=name, provider=strings["provider"], provider_name=strings["provider_name"],
         anthropic_base_url=strings["anthropic_base_url"], openai_base_url=strings["openai_base_url"],
         model=strings["model"], fast_model=strings["fast_model"], key_storage=storage,
         tools=tuple(tools), key_env=key_env if isinstance(key_env, str) else None,
         key=key if isinstance(key, str) and storage == "file" else None, codex_wire_api=str(wire), claude_tiers=dict(tiers),
+        plan=plan, plan_since=since,
     )
 
 

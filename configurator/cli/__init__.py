@@ -23,6 +23,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "lint": ("configurator.cli.lint", "lint", "Check agent configs (text, JSON, GitHub, SARIF; --fix)."),
     "plan": ("configurator.cli.plan", "plan", "Which billing plan is cheapest: quiz, simulate, upgrade-cost."),
     "usage": ("configurator.cli.usage", "usage", "Daily token usage read from local agent logs."),
+    "statusline": ("configurator.cli.statusline", "statusline",
+                   "One line for Claude Code's status bar: today's allowance, reset time, model."),
     "verify": ("configurator.cli.verify", "verify", "Send one tiny request per configured tool to its provider."),
     "restore": ("configurator.cli.restore", "restore", "List backups or put a backup back."),
     "doctor": ("configurator.cli.doctor", "doctor", "Show where each tool's config lives and what is installed."),

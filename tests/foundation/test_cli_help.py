@@ -33,7 +33,7 @@ def test_help_imports_no_heavy_module(args: list[str]) -> None:
 def test_help_lists_every_command_group() -> None:
     proc = run_cli("--help")
     assert proc.returncode == 0
-    for name in ("setup", "use", "status", "profile", "key", "lint", "plan", "usage", "verify", "restore", "doctor"):
+    for name in ("setup", "use", "status", "profile", "key", "lint", "plan", "usage", "statusline", "verify", "restore", "doctor"):
         assert f"\n  {name} " in proc.stdout
     proc = run_cli("--version")
     assert proc.returncode == 0 and proc.stdout.startswith("configurator, version ")

@@ -251,7 +251,7 @@ def test_the_completion_script_is_printed(shell: str, marker: str) -> None:
 @needs_entry_point
 @pytest.mark.parametrize(("words", "cword", "expected"), [
     ("configurator li", "1", ["lint"]),
-    ("configurator ", "1", ["setup", "use", "status", "profile", "key", "lint", "plan", "usage", "verify", "restore", "doctor"]),
+    ("configurator ", "1", ["setup", "use", "status", "profile", "key", "lint", "plan", "usage", "statusline", "verify", "restore", "doctor"]),
     ("configurator plan up", "2", ["upgrade-cost"]),
     ("configurator lint --form", "2", ["--format"]),
     ("configurator lint --format s", "3", ["sarif"]),
