@@ -161,10 +161,23 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
                 f"Kept ANTHROPIC_API_KEY in {path} as asked; Claude Code will warn about an auth conflict (both "
                 "ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY set) and send both headers."
             )
-    if profile.key_storage == "env":
+    if profile.key_storage == "keychain":
+        import shlex
+
+        from configurator.tools import key_command
+
+        changes.append(Change(("apiKeyHelper",), shlex.join(key_command(str(profile.name)))))
+    elif doc.data.get("apiKeyHelper") is not None and _is_our_helper(doc.data.get("apiKeyHelper")):
+        changes.append(Change(("apiKeyHelper",), DELETE))  # a keychain profile's helper, left by an older run
+    if profile.key_storage in ("env", "keychain"):
         if "ANTHROPIC_AUTH_TOKEN" in env:
             changes.append(Change(("env", "ANTHROPIC_AUTH_TOKEN"), DELETE))
-            outcome.notes.append(f"Removed the stored ANTHROPIC_AUTH_TOKEN from {path} (key storage: env).")
+            outcome.notes.append(f"Removed the stored ANTHROPIC_AUTH_TOKEN from {path} (key storage: "
+                                 f"{profile.key_storage}).")
+    if profile.key_storage == "keychain":
+        outcome.notes.append(f"Claude Code reads the key from the OS keychain through apiKeyHelper in {path} "
+                             f"(`configurator key get {profile.name}`); no key is written.")
+    if profile.key_storage == "env":
         outcome.notes.append(
             f"Claude Code reads the key from ANTHROPIC_AUTH_TOKEN: add `export ANTHROPIC_AUTH_TOKEN=\"${profile.key_env}\"` "
             "to your shell profile."
@@ -180,6 +193,19 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         register_secrets(state.data)
         ch = [Change(("hasCompletedOnboarding",), True)]
         tx.write(state, apply_changes(state.text, ch, fmt="json"), expected=apply_to_data(state.data, ch))
+
+
+def _is_our_helper(value: Any) -> bool:
+    """An ``apiKeyHelper`` that runs ``configurator key get NAME`` (written for a keychain profile)."""
+    import shlex
+
+    if not isinstance(value, str):
+        return False
+    try:
+        words = shlex.split(value)
+    except ValueError:
+        return False
+    return len(words) >= 3 and words[-3:-1] == ["key", "get"]
 
 
 def active(env: Env) -> ActiveProvider | None:
@@ -199,6 +225,8 @@ def active(env: Env) -> ActiveProvider | None:
         key, source, header = merged["ANTHROPIC_AUTH_TOKEN"], "ANTHROPIC_AUTH_TOKEN", "bearer"
     elif merged.get("ANTHROPIC_API_KEY"):
         key, source, header = merged["ANTHROPIC_API_KEY"], "ANTHROPIC_API_KEY", "x-api-key"
+    elif isinstance(doc.data.get("apiKeyHelper"), str) and doc.data["apiKeyHelper"].strip():
+        key, source, header = None, f"apiKeyHelper `{doc.data['apiKeyHelper']}`", "bearer"
     else:
         key, source, header = None, "ANTHROPIC_AUTH_TOKEN", "bearer"
     model_key = next((k for k in ("ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL") if merged.get(k)),

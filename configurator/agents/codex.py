@@ -143,7 +143,15 @@ def active(env: Env) -> ActiveProvider | None:
     base = str(table.get("base_url", DEFAULT_BASE_URL)).rstrip("/")
     wire = table.get("wire_api", "responses")
     key: str | None
-    if table.get("env_key"):
+    auth_cmd = table.get("auth")
+    if isinstance(auth_cmd, dict) and isinstance(auth_cmd.get("command"), str):
+        import shlex
+
+        raw_args = auth_cmd.get("args")
+        args = [str(a) for a in raw_args] if isinstance(raw_args, list) else []
+        source = f"auth.command `{shlex.join([auth_cmd['command'], *args])}`"
+        key = None
+    elif table.get("env_key"):
         source = f"${table['env_key']}"
         key = env.get(str(table["env_key"])) or None
     else:
@@ -204,9 +212,23 @@ def provider_table(profile: Profile) -> dict[str, Any]:
     if profile.key_storage == "env":
         table["env_key"] = profile.key_env
         table["requires_openai_auth"] = False
+    elif profile.key_storage == "keychain":
+        table["auth"] = auth_command(profile)
     else:
         table["requires_openai_auth"] = True
     return table
+
+
+def auth_command(profile: Profile) -> dict[str, Any]:
+    """``auth = { command, args }``: Codex runs ``configurator key get NAME`` for the key (keychain mode)."""
+    from configurator.tools import key_command
+
+    command = key_command(str(profile.name))
+    return {"command": command[0], "args": command[1:]}
+
+
+#: the provider-table keys of the other key storages, removed when a profile does not use them
+_AUTH_KEYS = {"file": ("env_key", "auth"), "env": ("auth",), "keychain": ("env_key", "requires_openai_auth")}
 
 
 def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
@@ -218,8 +240,10 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     register_secrets(doc.data)
     require_object(doc, ("model_providers",))
     require_object(doc, ("model_providers", profile.provider_id))
+    require_object(doc, ("model_providers", profile.provider_id, "auth"))
     for key_path in (("model",), ("model_provider",),
-                     *(("model_providers", profile.provider_id, k) for k in (*provider_table(profile), "env_key"))):
+                     *(("model_providers", profile.provider_id, k) for k in (*provider_table(profile), "env_key")
+                       if k != "auth")):
         require_scalar(doc, key_path)
     expected = _expected_data(doc.data, profile)
     new_text = _render(doc.text, profile, outcome)
@@ -248,7 +272,10 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
             "overrides the top-level one; change it or run `codex --profile` accordingly."
         )
 
-    if profile.key_storage == "file":
+    if profile.key_storage == "keychain":
+        outcome.notes.append(f"Codex runs `configurator key get {profile.name}` for the key (auth.command of "
+                             f"[model_providers.{profile.provider_id}]); {paths.codex_auth()} is untouched.")
+    elif profile.key_storage == "file":
         auth = tx.open(paths.codex_auth(), "json")
         register_secrets(auth.data)
         ch = [Change(("OPENAI_API_KEY",), str(profile.key))]
@@ -284,23 +311,34 @@ def _render(text: str, profile: Profile, outcome: Outcome) -> str | None:
             else:
                 table = tomlkit.table()
                 for k, v in wanted.items():
-                    table[k] = v
+                    table[k] = _inline(v) if isinstance(v, dict) else v
                 if text.strip():
                     table.add(tomlkit.nl())
             providers[profile.provider_id] = table
         else:
             for k, v in wanted.items():
                 if existing.get(k) != v:
-                    existing[k] = v
-            if profile.key_storage == "file" and "env_key" in existing:
-                del existing["env_key"]
-                outcome.notes.append(
-                    f"Removed env_key from [model_providers.{profile.provider_id}] (key storage: file)."
-                )
+                    existing[k] = _inline(v) if isinstance(v, dict) else v
+            for k in _AUTH_KEYS[profile.key_storage]:
+                if k in existing:
+                    del existing[k]
+                    outcome.notes.append(
+                        f"Removed {k} from [model_providers.{profile.provider_id}] (key storage: "
+                        f"{profile.key_storage})."
+                    )
         new_text = tomlkit.dumps(tdoc)
     except Exception:  # noqa: BLE001 - tomlkit refuses some layouts (e.g. a table inside an inline table)
         return None
     return _tidy(text, new_text)
+
+
+def _inline(value: dict[str, Any]) -> Any:
+    """``auth = { command = "...", args = [...] }`` on one line, as Codex's docs write it."""
+    import tomlkit
+
+    table = tomlkit.inline_table()
+    table.update(value)
+    return table
 
 
 def _render_appended(text: str, profile: Profile) -> str | None:
@@ -350,8 +388,8 @@ def _expected_data(data: dict[str, Any], profile: Profile) -> dict[str, Any]:
     providers = out.setdefault("model_providers", {})
     table = providers.setdefault(profile.provider_id, {})
     table.update(provider_table(profile))
-    if profile.key_storage == "file":
-        table.pop("env_key", None)
+    for k in _AUTH_KEYS[profile.key_storage]:
+        table.pop(k, None)
     return out
 
 

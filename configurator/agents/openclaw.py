@@ -42,11 +42,44 @@ def project_files(project: Path) -> tuple[ConfigFile, ...]:
     return ()
 
 
-def api_key_value(profile: Profile) -> str:
-    """What ``apiKey`` holds: the key (file mode) or a ``${VAR}`` reference (env mode)."""
+#: the ``secrets.providers`` entry that runs ``configurator key get --openclaw`` (keychain mode)
+SECRETS_PROVIDER = "agent-configurator"
+#: what the exec provider passes to the helper (OpenClaw starts it with these variables only): where our profiles
+#: are (HOME, XDG_CONFIG_HOME) and how to reach the Secret Service's D-Bus session (Linux)
+PASS_ENV = ("HOME", "XDG_CONFIG_HOME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")
+
+
+def api_key_value(profile: Profile) -> str | dict[str, str]:
+    """What ``apiKey`` holds: the key (file mode), a ``${VAR}`` reference (env mode) or an exec SecretRef to our
+    secrets provider whose id is the profile name (keychain mode)."""
     if profile.key_storage == "env":
         return "${" + str(profile.key_env) + "}"
+    if profile.key_storage == "keychain":
+        return {"source": "exec", "provider": SECRETS_PROVIDER, "id": str(profile.name)}
     return str(profile.key)
+
+
+def helper_command() -> list[str]:
+    """``configurator key get --openclaw`` as OpenClaw's exec provider accepts it: an absolute path that is not a
+    link (OpenClaw refuses links, and files others may write), so the installed ``configurator`` script itself
+    (a pipx link resolved to the script in its venv), else this interpreter resolved."""
+    import os
+    import sys
+
+    from configurator.tools import self_command
+
+    command = self_command()
+    if len(command) > 1:  # python -m configurator: the console script beside the interpreter, when there is one
+        script = os.path.join(os.path.dirname(os.path.abspath(sys.executable)), "configurator")
+        if os.path.isfile(script):
+            command = [script]
+    return [os.path.realpath(command[0]), *command[1:], "key", "get", "--openclaw"]
+
+
+def secrets_provider() -> dict[str, Any]:
+    command = helper_command()
+    return {"source": "exec", "command": command[0], "args": command[1:], "passEnv": list(PASS_ENV),
+            "jsonOnly": True}
 
 
 def model_entry(m: ModelInfo) -> dict[str, Any]:
@@ -93,6 +126,9 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
     primary_path = ("agents", "defaults", "model") if model_as_string else ("agents", "defaults", "model", "primary")
     primary = f"{pid}/{profile.model.id}"
     base = ("models", "providers", pid)
+    if profile.key_storage == "keychain":
+        for kp in (("secrets",), ("secrets", "providers"), ("secrets", "providers", SECRETS_PROVIDER)):
+            require_object(doc, kp)
     changes = [
         Change(base + ("baseUrl",), profile.openai_base_url),
         Change(base + ("apiKey",), api_key_value(profile)),
@@ -100,6 +136,8 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         Change(base + ("models",), desired_models(profile, get_in(doc.data, base + ("models",)))),
         Change(primary_path, primary),
     ]
+    if profile.key_storage == "keychain":
+        changes.append(Change(("secrets", "providers", SECRETS_PROVIDER), secrets_provider()))
     allowlist = defaults.get("models")
     if isinstance(allowlist, dict) and allowlist and primary not in allowlist and f"{pid}/*" not in allowlist:
         outcome.notes.append(
@@ -114,13 +152,19 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
             )
     # Only write what changes, so a second run leaves the file byte-identical.
     changes = [c for c in changes if get_in(doc.data, c.path, _MISSING) != c.value]
-    require_scalars(doc, changes)
+    # apiKey may be a SecretRef object (a keychain profile's) that a key or ${VAR} replaces: ours to replace
+    require_scalars(doc, [c for c in changes if c.path != base + ("apiKey",)
+                          or not isinstance(get_in(doc.data, c.path), dict)])
     new_text = apply_changes(doc.text, changes, fmt="json5")
     expected = apply_to_data(doc.data, changes)
     holds_secret = profile.key_storage == "file" or _has_literal_key(expected)
     tx.write(doc, new_text, expected=expected, secret=holds_secret)
     if profile.key_storage == "env":
         outcome.notes.append(f"OpenClaw reads the key from ${profile.key_env} (apiKey is \"${{{profile.key_env}}}\").")
+    elif profile.key_storage == "keychain":
+        outcome.notes.append(f"OpenClaw reads the key from the OS keychain through its exec secret provider "
+                             f"secrets.providers.{SECRETS_PROVIDER} (`configurator key get --openclaw`, id "
+                             f"{profile.name!r}); no key is written.")
 
 
 def _has_literal_key(data: dict[str, Any]) -> bool:
@@ -153,6 +197,9 @@ def active(env: Env) -> ActiveProvider | None:
     raw_key = provider.get("apiKey")
     key: str | None = raw_key if isinstance(raw_key, str) else None
     source = f"apiKey of models.providers.{provider_id} in {path}"
+    if isinstance(raw_key, dict):
+        source = (f"SecretRef {raw_key.get('source')}:{raw_key.get('provider')}:{raw_key.get('id')} "
+                  f"(apiKey of models.providers.{provider_id} in {path})")
     if key and key.startswith("${") and key.endswith("}"):
         var = key[2:-1]
         source = f"${var}"

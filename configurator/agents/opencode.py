@@ -178,10 +178,32 @@ def resolve(value: str, env: Env, config: Path) -> tuple[str, str | None]:
 
 
 def api_key_value(profile: Profile) -> str:
-    """What ``options.apiKey`` holds: the key (file mode) or ``{env:VAR}`` (env mode)."""
+    """What ``options.apiKey`` holds: the key (file mode) or ``{env:VAR}`` (env mode, and keychain mode: opencode
+    cannot run a command for a key, so the variable is filled from the keychain where opencode starts)."""
     if profile.key_storage == "env":
         return "{env:" + str(profile.key_env) + "}"
+    if profile.key_storage == "keychain":
+        return "{env:" + keychain_var(profile) + "}"
     return str(profile.key)
+
+
+def keychain_var(profile: Profile) -> str:
+    """The variable opencode reads a keychain profile's key from: the profile's ``key_env`` when it names one,
+    else ``AGENT_CONFIGURATOR_<NAME>_KEY``."""
+    if profile.key_env:
+        return profile.key_env
+    name = re.sub(r"[^A-Z0-9]+", "_", str(profile.name or profile.provider_id).upper()).strip("_")
+    return f"AGENT_CONFIGURATOR_{name or 'PROFILE'}_KEY"
+
+
+def keychain_export(profile: Profile) -> str:
+    """``export VAR="$(configurator key get NAME)"``: the one step that gives opencode a keychain profile's key
+    (in the shell's environment only, never in a file)."""
+    import shlex
+
+    from configurator.tools import key_command
+
+    return f'export {keychain_var(profile)}="$({shlex.join(key_command(str(profile.name)))})"'
 
 
 def model_entry(m: ModelInfo) -> dict[str, Any]:
@@ -263,6 +285,11 @@ def _notes(profile: Profile, data: Any, path: Path, outcome: Outcome) -> None:
     if profile.key_storage == "env":
         outcome.notes.append(f"opencode reads the key from ${profile.key_env} (options.apiKey is "
                              f"\"{{env:{profile.key_env}}}\").")
+    elif profile.key_storage == "keychain":
+        var = keychain_var(profile)
+        outcome.notes.append(f"opencode cannot run a command for its key, so it reads ${var} (options.apiKey is "
+                             f"\"{{env:{var}}}\"): add `{keychain_export(profile)}` to your shell profile, or start "
+                             "opencode with that variable set; the key stays out of every file.")
 
 
 def has_literal_key(data: Any) -> bool:
@@ -384,6 +411,11 @@ def session(profile: Profile, tx: Transaction | None) -> str:
                 "model": f"{pid}/{profile.model.id}", "small_model": f"{pid}/{profile.fast_model.id}"}
         doc = tx.open(path, "json")
         tx.write(doc, render_document(data, fmt="json"), expected=data, secret=profile.key_storage == "file")
+    if profile.key_storage == "keychain":
+        from configurator.tools import key_command
+
+        return (f'{keychain_var(profile)}="$({shlex.join(key_command(str(profile.name)))})" '
+                f"OPENCODE_CONFIG={shlex.quote(str(path))} opencode")
     return f"OPENCODE_CONFIG={shlex.quote(str(path))} opencode"
 
 

@@ -31,6 +31,9 @@ def run(opts: DoctorOptions) -> Result:
     stale = [str(p) for p in _stale_temp_files(files)]
     notes += [f"temporary file left by an interrupted configurator run (it may hold an API key): {p}; the next "
               "setup removes it, or delete it yourself" for p in stale]
+    helpers = _key_helpers()
+    notes += [f"key helper {h['setting']} in {h['file']} runs {h['command']}, which {h['problem']}: the tool cannot "
+              f"get its key. Fix: {h['fix']}." for h in helpers if h["problem"]]
 
     def text() -> str:
         lines = ["Tools:"]
@@ -43,16 +46,44 @@ def run(opts: DoctorOptions) -> Result:
         for f in files:
             mark = "exists " if f["exists"] else "missing"
             lines.append(f"  {mark} {f['scope']:7} {f['tool']:12} {f['path']}")
+        if helpers:
+            lines.append("Key helpers:")
+            for h in helpers:
+                lines.append(f"  {'missing' if h['problem'] else 'ok     '} {h['tool']:12} {h['command']}  "
+                             f"({h['setting']} in {h['file']})")
         lines.append(f"Backups: {paths.backups_dir()}")
         return "\n".join(lines)
 
     return Result(
         "doctor",
         {"tools": [t.to_dict() for t in found], "files": files, "legacy_openclaw_dirs": legacy,
-         "backups_dir": str(paths.backups_dir()), "stale_temp_files": stale},
+         "backups_dir": str(paths.backups_dir()), "stale_temp_files": stale, "key_helpers": helpers},
         text,
         notes,
     )
+
+
+def _key_helpers() -> list[dict[str, str | None]]:
+    """Every key helper command the user-level files name (keychain mode), and what is wrong with it: a command
+    that no longer exists (a moved venv) is reported with the fix."""
+    from configurator.errors import ConfiguratorError
+    from configurator.lint.rules.common import helper_fix, helper_references, jsonpath, missing_helper
+    from configurator.store import read_document
+
+    kinds = agents.kinds()
+    out: list[dict[str, str | None]] = []
+    for f in agents.user_files():
+        kind = kinds[f.kind]
+        try:
+            doc = read_document(f.path, kind.fmt)
+        except ConfiguratorError:
+            continue  # lint and status report a file that does not parse
+        if not doc.exists:
+            continue
+        for kp, command, args in helper_references(f.kind, doc.data):
+            out.append({"tool": f.agent, "file": str(f.path), "setting": jsonpath(kp).removeprefix("$."),
+                        "command": command, "problem": missing_helper(command), "fix": helper_fix(args)})
+    return out
 
 
 def _stale_temp_files(files: list[dict[str, object]]) -> list[Path]:

@@ -232,7 +232,7 @@ def test_lint_with_no_path_covers_profile_files(cli, codex_home: Path, tmp_path:
     monkeypatch.chdir(tmp_path)
     (codex_home / "config.toml").write_text(
         '[model_providers.atlascloud]\nname = "Atlas Cloud"\nbase_url = "https://api.atlascloud.ai/v1"\n'
-        'wire_api = "responses"\nauth = { command = "/usr/local/bin/configurator", args = ["key", "get", "atlascloud"] }\n')
+        'wire_api = "responses"\nauth = { command = "/usr/bin/env", args = ["configurator", "key", "get", "atlascloud"] }\n')
     (codex_home / "fast.config.toml").write_text('model_provider = "atlascloud"\nmodel = "deepseek-ai/deepseek-v4-flash"\n')
     (codex_home / "bad.config.toml").write_text('model_provider = "nowhere"\nprofile = "x"\n')
     code, out, err = cli("lint", "--format", "json", "--codex-version", "0.171.0")

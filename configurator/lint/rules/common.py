@@ -289,3 +289,86 @@ def check_url_credentials(ctx: LintContext) -> None:
                        f"{jsonpath(kp)} is a URL with credentials in it ({shown_url}). Fix: remove user:password@ "
                        "from the URL, give the key through the tool's key setting, and change the password.",
                        value=True)
+
+
+# --- key helpers ----------------------------------------------------------------------------------------------------
+
+
+def helper_references(kind: str, data: Any) -> list[tuple[KeyPath, str, list[str]]]:
+    """The commands a file tells its tool to run for a key: (key path, the command, its arguments). Claude Code's
+    ``apiKeyHelper`` (a shell command line), a Codex provider's ``auth = { command, args }``, an OpenClaw exec
+    secret provider's ``command``/``args``."""
+    import shlex
+
+    from configurator.agents import claude_code, codex, openclaw
+
+    out: list[tuple[KeyPath, str, list[str]]] = []
+    if not isinstance(data, dict):
+        return out
+    if kind == claude_code.SETTINGS.name:
+        helper = data.get("apiKeyHelper")
+        if isinstance(helper, str) and helper.strip():
+            try:
+                words = shlex.split(helper)
+            except ValueError:
+                words = helper.split()
+            if words:
+                out.append((("apiKeyHelper",), words[0], words[1:]))
+    elif kind == codex.CONFIG.name:
+        providers = data.get("model_providers")
+        for pid, table in providers.items() if isinstance(providers, dict) else []:
+            auth = table.get("auth") if isinstance(table, dict) else None
+            if isinstance(auth, dict) and isinstance(auth.get("command"), str):
+                args = auth.get("args")
+                out.append((("model_providers", pid, "auth", "command"), auth["command"],
+                            [str(a) for a in args] if isinstance(args, list) else []))
+    elif kind == openclaw.CONFIG.name:
+        secrets = data.get("secrets")
+        providers = secrets.get("providers") if isinstance(secrets, dict) else None
+        for name, p in providers.items() if isinstance(providers, dict) else []:
+            if isinstance(p, dict) and p.get("source") == "exec" and isinstance(p.get("command"), str):
+                args = p.get("args")
+                out.append((("secrets", "providers", name, "command"), p["command"],
+                            [str(a) for a in args] if isinstance(args, list) else []))
+    return out
+
+
+def missing_helper(command: str) -> str | None:
+    """Why an absolute helper command cannot run (None: it can, or it is not an absolute path, which the tool looks
+    up on its PATH)."""
+    if not command.startswith("/"):
+        return None
+    if not os.path.exists(command):
+        return "does not exist"
+    if not os.path.isfile(command) or not os.access(command, os.X_OK):
+        return "is not an executable file"
+    return None
+
+
+def helper_fix(args: list[str]) -> str:
+    """How to write the helper's path again: ``configurator use NAME`` for configurator's own ``key get NAME``."""
+    if len(args) >= 3 and args[-3:-1] == ["key", "get"] and not args[-1].startswith("-"):
+        return f"run `configurator use {args[-1]}` from the configurator you use now (it writes its current path)"
+    if args[-3:] == ["key", "get", "--openclaw"]:
+        return "run `configurator use NAME` (your keychain profile) from the configurator you use now"
+    return "point it at the program's current path"
+
+
+@rule(
+    "key-helper-missing", severity="error",
+    kinds=tuple(k.name for k in agents.kinds().values() if not k.key_store and k.fmt in ("json", "toml", "json5")),
+    summary="A key helper command (apiKeyHelper, a Codex auth command, an OpenClaw exec provider) that is not there.",
+    rationale="In keychain mode each tool runs a command for its key (`configurator key get NAME` by absolute path). "
+    "When that program moves or is removed (a venv recreated elsewhere, pipx reinstalled, an upgrade that "
+    "changed the path), the tool cannot get a key: Claude Code and Codex fail every request, OpenClaw refuses "
+    "the model.",
+    example='{"apiKeyHelper": "/home/me/old-venv/bin/configurator key get work"}',
+    fix="Run `configurator use NAME` again from the configurator you use now: it writes its current path.",
+)
+def check_key_helper(ctx: LintContext) -> None:
+    for kp, command, args in helper_references(ctx.kind.name, ctx.data):
+        why = missing_helper(command)
+        if why is not None:
+            ctx.report("key-helper-missing", kp,
+                       f"{jsonpath(kp)} runs {command}, which {why}, so the tool cannot get its key. Fix: "
+                       f"{helper_fix(args)}.", value=True)
