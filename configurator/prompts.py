@@ -4,10 +4,28 @@ tests (``Prompter(input=pipe, output=DummyOutput())``). Ctrl-C or end of input b
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from configurator.errors import Interrupted
+
+
+def _answer_keys(question: Any, keys: Mapping[str, Any]) -> None:
+    """Bind each key of ``keys`` to answering the select ``question`` with its value, as Enter on that choice does
+    (the answer shown is that choice)."""
+    from questionary.prompts.common import InquirerControl
+
+    app = question.application
+    control = next(c for c in app.layout.find_all_controls() if isinstance(c, InquirerControl))
+    for key, value in keys.items():
+        index = next(i for i, c in enumerate(control.choices) if getattr(c, "value", None) == value)
+
+        def answer(event: Any, index: int = index, value: Any = value) -> None:
+            control.pointed_at = index
+            control.is_answered = True
+            event.app.exit(result=value)
+
+        app.key_bindings.add(key, eager=True)(answer)
 
 
 class Prompter:
@@ -29,12 +47,17 @@ class Prompter:
             raise Interrupted() from None
         return answer
 
-    def select(self, message: str, choices: Sequence[tuple[str, Any]], default: Any = None) -> Any:
+    def select(self, message: str, choices: Sequence[tuple[str, Any]], default: Any = None,
+               keys: Mapping[str, Any] | None = None) -> Any:
+        """One of ``choices`` (title, value). ``keys``: a key that answers at once with that value (``y``/``n``)."""
         import questionary
 
         qs = [questionary.Choice(title, value=value) for title, value in choices]
         dflt = next((c for c in qs if c.value == default), None)
-        return self._ask(questionary.select(message, choices=qs, default=dflt, **self._kw))
+        question = questionary.select(message, choices=qs, default=dflt, **self._kw)
+        if keys:
+            _answer_keys(question, keys)
+        return self._ask(question)
 
     def checkbox(self, message: str, choices: Sequence[tuple[str, Any, bool]],
                  validate: Callable[[list[Any]], bool | str] | None = None, instruction: str | None = None) -> list[Any]:

@@ -39,13 +39,19 @@ PLACEHOLDER_KEYS = frozenset(
 )
 
 
+#: a key shorter than this is shown as :data:`HIDDEN`: none of its characters, not even its length
+SHORT_KEY = 12
+HIDDEN = "****"
+
+
 def mask(secret: str | None) -> str:
-    """``sk-abcdef…wxyz`` -> ``sk-…wxyz``. Short values are hidden entirely."""
+    """``sk-abcdef…wxyz`` -> ``sk-…wxyz``. A key shorter than :data:`SHORT_KEY` characters is hidden entirely
+    (``****``): with a prefix and a tail shown, most of it would be in clear."""
     if not secret:
         return "(empty)"
     s = str(secret)
-    if len(s) < 12:
-        return "****"
+    if len(s) < SHORT_KEY:
+        return HIDDEN
     prefix = s[:3]
     return f"{prefix}…{s[-4:]}"
 
@@ -64,8 +70,10 @@ def is_placeholder(value: str | None) -> bool:
 
 
 def register(secret: str | None) -> None:
-    """Remember a secret so that :func:`redact` removes it from anything we print."""
-    if secret and len(secret) >= 4:
+    """Remember a secret so that :func:`redact` removes it from anything we print. However short: a key of a local
+    server (``abc``) is a key too. One under 8 characters is masked where it stands as a value of its own (quoted,
+    after ``=`` or ``:``, between spaces), not inside longer words, so that ``ab`` does not eat ``fable``."""
+    if secret and secret.strip() and secret != HIDDEN:
         _KNOWN.add(secret)
 
 
@@ -90,7 +98,7 @@ _PREFIXED = re.compile(
 _SCHEME = re.compile(r"(?<![A-Za-z0-9_\-])([Bb]earer|[Bb]asic)(\s+)([A-Za-z0-9._~+/=\-]{8,})")
 #: a header line ``x-api-key: <value>`` (also inside a TOML/JSON string, where lines end at ``\n``)
 _HEADER = re.compile(
-    r"(?i:(?<![A-Za-z0-9_\-])("
+    r"(?i:(?<![A-Za-z0-9_\-/])("  # after a slash it is a URL's user name (https://APIKEY:pw@host), not a header
     r"(?:proxy-)?authorization|api-?key|(?:[a-z0-9]+-)+(?:api-?key|key|token|secret|auth|password)"
     r")(\s*:\s*))"
     r"(?:([Bb]earer|[Bb]asic)\s+)?"
@@ -193,9 +201,20 @@ def shape_redact(text: str) -> str:
     return _TOKEN.sub(_token, text)
 
 
+#: characters a key is made of: a registered key under :data:`_WORDLIKE` characters is masked only where none of
+#: these is next to it (a full stop may follow: the end of a sentence; ``=`` may come before: ``VAR=key``)
+_KEY_CHAR = r"A-Za-z0-9_\-~+/"
+#: shorter registered keys could be a word or part of one (``ollama``, ``test``)
+_WORDLIKE = 8
+
+
 def redact(text: str) -> str:
     """``text`` with every registered secret and every credential-shaped value masked."""
     for s in sorted(_KNOWN, key=len, reverse=True):
-        if s in text:
+        if s not in text:
+            continue
+        if len(s) >= _WORDLIKE:
             text = text.replace(s, mask(s))
+        else:  # a very short key: only where it stands alone, never inside a longer word
+            text = re.sub(rf"(?<![{_KEY_CHAR}.]){re.escape(s)}(?![{_KEY_CHAR}=])", HIDDEN, text)
     return shape_redact(text)

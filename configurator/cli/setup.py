@@ -30,6 +30,8 @@ from configurator.cli._common import json_option
 @click.option("--profile", metavar="NAME", help="Save what is applied as this profile (default: the provider id).")
 @click.option("--yes", "-y", is_flag=True, help="Never prompt; missing values are errors.")
 @click.option("--dry-run", is_flag=True, help="Show the diffs; write nothing (no backup either).")
+@click.option("--diff", is_flag=True,
+              help="Show the full diffs (the wizard shows a summary per file and the diff on request).")
 @click.option("--force", is_flag=True, help="Also change config files that are read-only (they stay read-only).")
 @json_option
 def setup(as_json: bool, tools: tuple[str, ...], **options: object) -> int:

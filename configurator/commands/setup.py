@@ -64,6 +64,8 @@ class SetupOptions:
     given: frozenset[str] = frozenset()
     #: the name the profile is saved under (default: the provider id)
     profile: str | None = None
+    #: show the full diffs before asking (the wizard shows a summary per file; --yes: the diffs in the output)
+    diff: bool = False
 
 
 _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
@@ -184,9 +186,26 @@ def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
         claude_skip_login=opts.claude_skip_login,
     )
     if key_env and not os.environ.get(key_env):
-        notes.append(f"${key_env} is not set in this shell; export it before starting the tools.")
+        notes.append(unset_note(key_env))
     notes += check_models(profile, opts)
     return profile, notes
+
+
+def unset_note(key_env: str) -> str:
+    return f"${key_env} is not set in this shell; export it before starting the tools."
+
+
+def next_steps(tools: tuple[str, ...] | list[str], key_env: str | None) -> list[str]:
+    """What to do now, the step without which nothing works first: in env mode, exporting the variable."""
+    steps = []
+    if key_env:
+        unset = not os.environ.get(key_env)
+        steps.append(f"export {key_env}=<your key>  (in your shell profile too, e.g. ~/.bashrc or ~/.zshrc: the tools "
+                     "read the key from it" + (f"; ${key_env} is not set in this shell right now)" if unset else ")"))
+    steps += [agents.get(t).next_step for t in tools]
+    steps.append("`configurator verify` sends one tiny request per tool to check the provider answers; "
+                 "`configurator status` shows what each tool uses now.")
+    return steps
 
 
 def check_models(profile: Profile, opts: SetupOptions) -> list[str]:
@@ -264,18 +283,21 @@ def lint_written(written: Written) -> list[str]:
             if f.severity in ("error", "warning")]
 
 
-def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra_notes: list[str]) -> Result:
+def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra_notes: list[str],
+               key_env: str | None = None, diffs: bool = False) -> Result:
     files = [{**r.to_dict(), "tool": tool} for tool, r in written.results]
-    notes = extra_notes + written.notes
-    steps = [agents.get(t).next_step for t in tools]
+    steps = next_steps(tools, key_env)
+    # the export step says it first: not again as a note (a dry run has no next steps: the note stays)
+    notes = [n for n in extra_notes + written.notes if dry_run or not key_env or n != unset_note(key_env)]
     name = written.profile
 
     def text() -> str:
         lines: list[str] = []
-        if dry_run:
+        if dry_run or diffs:
             for _, r in written.results:
                 if r.diff:
                     lines.append(r.diff.rstrip("\n"))
+        if dry_run:
             lines.append("Dry run: nothing was written.")
         for tool, r in written.results:
             verb = f"would be {r.action}" if dry_run and r.action != "unchanged" else r.action
@@ -312,7 +334,13 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
 
         p = prompter or Prompter()
         opts = wizard.ask(opts, p)
-        confirm, say = (lambda preview: wizard.confirm(preview.changed, p)), p.say
+        diff = opts.diff
+
+        def ask_to_write(preview: Written) -> bool:
+            return wizard.confirm([(t, r) for t, r in preview.results if r.action != "unchanged"], p, diff=diff)
+
+        confirm = ask_to_write
+        say = p.say
     elif not opts.yes and not opts.dry_run:
         raise ConfiguratorError(
             "setup asks its questions only on a terminal (and not with --json or --api-key-stdin): pass --yes "
@@ -323,7 +351,7 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
     profile = dataclasses.replace(profile, name=profile_name(opts, profile))
     preview = execute(profile, tools, dry_run=True, force=opts.force)  # validates every file before anything is written
     if opts.dry_run:
-        return result_for(preview, tools, dry_run=True, extra_notes=notes)
+        return result_for(preview, tools, dry_run=True, extra_notes=notes, key_env=profile.key_env)
     if say is not None and not preview.changed:
         # still a real run below: it writes no byte, but tightens a key file's loose mode to 0600
         say("Everything is already set up this way; nothing to change.")
@@ -332,4 +360,5 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
     written = execute(profile, tools, dry_run=False, force=opts.force)
     notes += not_installed_notes(tools)
     notes += lint_written(written)
-    return result_for(written, tools, dry_run=False, extra_notes=notes)
+    return result_for(written, tools, dry_run=False, extra_notes=notes, key_env=profile.key_env,
+                      diffs=opts.diff and not opts.interactive)

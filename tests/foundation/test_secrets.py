@@ -204,3 +204,37 @@ def test_redact_is_linear_on_hostile_text(text: str) -> None:
     start = time.perf_counter()
     secrets.redact(text)
     assert time.perf_counter() - start < 2
+
+
+# --- short keys (issue 12, item 6): never a character of a key under 12 characters ---------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(_ALNUM + "-_.", min_size=1, max_size=11).filter(lambda k: k.strip(".") == k))
+def test_a_short_registered_key_shows_none_of_its_characters(key: str) -> None:
+    import configurator.secrets as s
+
+    known = set(s._KNOWN)
+    try:
+        s.register(key)
+        assert s.mask(key) == "****"
+        for context in ('+    "ANTHROPIC_AUTH_TOKEN": "{}",', "OPENAI_API_KEY = {}", "export ATLAS_API_KEY={}",
+                        "the key {}.", "{}"):
+            shown = s.redact(context.format(key))
+            assert shown == context.format("****"), (key, shown)
+    finally:
+        s._KNOWN.clear()
+        s._KNOWN.update(known)
+
+
+def test_a_very_short_key_is_not_masked_inside_other_words() -> None:
+    import configurator.secrets as s
+
+    known = set(s._KNOWN)
+    try:
+        s.register("ab")
+        assert s.redact('"ANTHROPIC_DEFAULT_FABLE_MODEL": "fable-1", "k": "ab"') == (
+            '"ANTHROPIC_DEFAULT_FABLE_MODEL": "fable-1", "k": "****"')
+    finally:
+        s._KNOWN.clear()
+        s._KNOWN.update(known)

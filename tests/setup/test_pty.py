@@ -19,6 +19,7 @@ from setup_helpers import (
     SETTINGS,
     assert_clean,
     assert_nothing_written,
+    fake_tool,
     parse_json5,
     parse_toml,
     seed,
@@ -56,6 +57,7 @@ def finish(child: pexpect.spawn, log: io.StringIO) -> str:
 
 def test_full_wizard_in_a_terminal(home: Path, bare_path: Path) -> None:
     seed(home, ["claude_settings.json"])  # so the conflicting-key question comes too
+    fake_tool(bare_path, "claude", "2.1.332 (Claude Code)")  # installed: the only one preselected
     log = io.StringIO()
     child = spawn(home, bare_path, log)
     answers = [
@@ -67,6 +69,7 @@ def test_full_wizard_in_a_terminal(home: Path, bare_path: Path) -> None:
         ("Fast model (background tasks):", "\r"),
         ("Remove it?", "\r"),
         ("Mark Claude Code onboarding as done", "y"),
+        ("Write these changes?", "d"),  # the full diff on request, then the same question again
         ("Write these changes?", "\r"),
     ]
     for question, keys in answers:
@@ -76,7 +79,10 @@ def test_full_wizard_in_a_terminal(home: Path, bare_path: Path) -> None:
     assert child.exitstatus == 0, screen[-2000:]
 
     assert "*" * 8 in screen  # the password prompt showed stars
-    assert f'"ANTHROPIC_AUTH_TOKEN": "{MASKED}"' in screen  # the diff before the confirm, masked
+    assert "Codex  (not installed)" in screen
+    assert f"Claude Code: {home / SETTINGS} (will be updated)" in screen  # the summary per file
+    assert "- 1 key removed: env.ANTHROPIC_API_KEY" in screen
+    assert f'"ANTHROPIC_AUTH_TOKEN": "{MASKED}"' in screen  # the diff, on request, masked
     assert "Next steps:" in screen and "configurator restore" in screen
     assert "Removed ANTHROPIC_API_KEY" in screen
 
@@ -91,6 +97,8 @@ def test_full_wizard_in_a_terminal(home: Path, bare_path: Path) -> None:
 @pytest.mark.parametrize("after", ["Provider:", "Main model:"])
 def test_ctrl_c_in_a_terminal_writes_nothing(home: Path, bare_path: Path, after: str) -> None:
     seed(home)
+    for exe in ("claude", "codex", "openclaw", "opencode"):  # installed: all preselected
+        fake_tool(bare_path, exe, "1.0.0")
     before = snapshot(home)
     log = io.StringIO()
     child = spawn(home, bare_path, log)
