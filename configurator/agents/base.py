@@ -223,6 +223,15 @@ def register_secrets(data: Any) -> None:
             stack.extend(v for v in node if isinstance(v, (dict, list)))
 
 
+def keychain_name(profile: Profile) -> str:
+    """The profile name a keychain-mode helper reference names (``configurator key get NAME``); a profile without
+    one cannot be applied in keychain mode (its key would have no entry to be read from)."""
+    if not profile.name:
+        raise ConfiguratorError("Keychain key storage needs a saved profile (its name names the keychain entry); "
+                                "give --profile NAME.")
+    return profile.name
+
+
 def require_object(doc: Document, key_path: tuple[str, ...]) -> None:
     """Refuse to merge when a key we must write into exists but is not an object (we never overwrite it)."""
     node: Any = doc.data

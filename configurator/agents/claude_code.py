@@ -18,6 +18,7 @@ from configurator.agents.base import (
     Outcome,
     Profile,
     UsageSource,
+    keychain_name,
     register_secrets,
     require_object,
     require_scalars,
@@ -166,7 +167,7 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
 
         from configurator.tools import key_command
 
-        changes.append(Change(("apiKeyHelper",), shlex.join(key_command(str(profile.name)))))
+        changes.append(Change(("apiKeyHelper",), shlex.join(key_command(keychain_name(profile)))))
     elif doc.data.get("apiKeyHelper") is not None and _is_our_helper(doc.data.get("apiKeyHelper")):
         changes.append(Change(("apiKeyHelper",), DELETE))  # a keychain profile's helper, left by an older run
     if profile.key_storage in ("env", "keychain"):

@@ -18,6 +18,7 @@ from configurator.agents.base import (
     Profile,
     UsageSource,
     VersionFact,
+    keychain_name,
     register_secrets,
     require_object,
     require_scalar,
@@ -223,7 +224,7 @@ def auth_command(profile: Profile) -> dict[str, Any]:
     """``auth = { command, args }``: Codex runs ``configurator key get NAME`` for the key (keychain mode)."""
     from configurator.tools import key_command
 
-    command = key_command(str(profile.name))
+    command = key_command(keychain_name(profile))
     return {"command": command[0], "args": command[1:]}
 
 

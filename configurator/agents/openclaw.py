@@ -16,6 +16,7 @@ from configurator.agents.base import (
     Profile,
     UsageSource,
     get_in,
+    keychain_name,
     register_secrets,
     require_object,
     require_scalars,
@@ -55,7 +56,7 @@ def api_key_value(profile: Profile) -> str | dict[str, str]:
     if profile.key_storage == "env":
         return "${" + str(profile.key_env) + "}"
     if profile.key_storage == "keychain":
-        return {"source": "exec", "provider": SECRETS_PROVIDER, "id": str(profile.name)}
+        return {"source": "exec", "provider": SECRETS_PROVIDER, "id": keychain_name(profile)}
     return str(profile.key)
 
 
