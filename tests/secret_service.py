@@ -49,6 +49,17 @@ def _collection_ready(address: str) -> bool:
     return proc.returncode == 0
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the test process dies (killed, timed out), so no daemon outlives it."""
+    import ctypes
+    import signal
+
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+
+
 @contextmanager
 def secret_service(base: Path, password: str = "pw") -> Iterator[str]:
     """Start a bus and an unlocked GNOME Keyring under ``base``; yield the bus address; stop both."""
@@ -65,7 +76,7 @@ def secret_service(base: Path, password: str = "pw") -> Iterator[str]:
            "DBUS_SESSION_BUS_ADDRESS": address, "LANG": "C.UTF-8"}
     bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--nopidfile", f"--address={address}"],
                            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                           start_new_session=True)
+                           start_new_session=True, preexec_fn=_die_with_parent)
     keyring: subprocess.Popen[bytes] | None = None
     try:
         _wait(lambda: socket.exists() or bus.poll() is not None, "dbus-daemon made no socket")
@@ -73,7 +84,8 @@ def secret_service(base: Path, password: str = "pw") -> Iterator[str]:
             raise RuntimeError(f"dbus-daemon exited: {bus.stderr.read().decode() if bus.stderr else ''}")
         keyring = subprocess.Popen(
             ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"], env=env,
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=_die_with_parent)
         assert keyring.stdin is not None
         keyring.stdin.write(password.encode())
         keyring.stdin.close()
