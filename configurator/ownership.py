@@ -15,7 +15,8 @@ Format (version 1)::
         "tables": [["model_providers", "atlascloud"]]}}}}}
 
 ``before`` is ``{"absent": true}`` or ``{"value": <the value>}``; ``wrote`` is the hash of the value we wrote, or
-null when we removed the key; ``tables`` are the objects/tables we created (removed again when left empty);
+null when we removed the key (then ``siblings``, optional, lists the keys of its object as they were, in order, so
+it is put back at its place); ``tables`` are the objects/tables we created (removed again when left empty);
 ``created`` says the file did not exist before (it is removed again when nothing else is left in it).
 """
 
@@ -63,6 +64,8 @@ class OwnedKey:
     path: Path_
     before: Any  # ABSENT or the value
     wrote: str | None  # digest of what we wrote (None: we removed the key)
+    #: a key we removed: the keys of its object as they were, in order (it is put back at its place among them)
+    siblings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -106,7 +109,8 @@ class Owned:
                 p: {"format": f.format, "created": f.created,
                     "keys": [{"path": list(k.path),
                               "before": {"absent": True} if k.before is ABSENT else {"value": k.before},
-                              "wrote": k.wrote} for k in f.keys],
+                              "wrote": k.wrote, **({"siblings": list(k.siblings)} if k.siblings else {})}
+                             for k in f.keys],
                     "tables": [list(t) for t in f.tables]}
                 for p, f in st.files.items()}}
             for aid, st in self.agents.items()}}
@@ -137,7 +141,8 @@ def from_data(data: Any, where: str) -> Owned:
             for p, f in st["files"].items():
                 keys = [OwnedKey(tuple(str(x) for x in k["path"]),
                                  ABSENT if k["before"].get("absent") else k["before"]["value"],
-                                 k["wrote"] if isinstance(k["wrote"], str) else None) for k in f["keys"]]
+                                 k["wrote"] if isinstance(k["wrote"], str) else None,
+                                 tuple(str(x) for x in k.get("siblings", ()))) for k in f["keys"]]
                 files[str(p)] = OwnedFile(str(p), str(f["format"]), bool(f.get("created", False)), keys,
                                           [tuple(str(x) for x in t) for t in f.get("tables", [])])
             profile = st.get("profile")
@@ -192,8 +197,20 @@ def record(old: OwnedFile | None, path: str, fmt: str, before: Any, after: Any, 
         return None
     created = old.created if old is not None else not existed
     base = before if isinstance(before, dict) else {}
-    return OwnedFile(path, fmt, created, [OwnedKey(k, get_path(base, k), digest(get_path(final, k))) for k in keys],
-                     tables)
+    kept = {k.path: k.siblings for k in old.keys} if old is not None else {}
+    return OwnedFile(path, fmt, created, [
+        OwnedKey(k, get_path(base, k), digest(get_path(final, k)),
+                 () if fmt == "toml" or get_path(final, k) is not ABSENT else kept.get(k) or _siblings(base, k))
+        for k in keys], tables)
+
+
+def _siblings(before: Any, path: Path_) -> tuple[str, ...]:
+    """The keys of the object that held ``path`` in ``before`` (a JSON key we removed is put back at its place
+    among them; the first record is kept, so a later switch does not move it)."""
+    parent = get_path(before, path[:-1])
+    if not isinstance(parent, dict) or path[-1] not in parent:
+        return ()
+    return tuple(str(k) for k in parent)
 
 
 def prune_tables(data: Any, tables: list[Path_]) -> list[Path_]:

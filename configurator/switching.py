@@ -76,7 +76,8 @@ def _fmt_of(path: Path, agent_id: str) -> str:
     return detect_format(path)
 
 
-def _edit(text: str, fmt: str, changes: list[tuple[tuple[str, ...], Any]]) -> str:
+def _edit(text: str, fmt: str, changes: list[tuple[tuple[str, ...], Any]],
+          siblings: dict[tuple[str, ...], tuple[str, ...]] | None = None) -> str:
     from configurator.store import DELETE, Change, apply_changes, apply_toml_changes
 
     ch = [Change(p, DELETE if v is ownership.ABSENT else v) for p, v in changes]
@@ -84,7 +85,46 @@ def _edit(text: str, fmt: str, changes: list[tuple[tuple[str, ...], Any]]) -> st
         return text
     if fmt == "toml":
         return apply_toml_changes(text, ch)
-    return apply_changes(text, ch, fmt=fmt)
+    for c in ch:
+        placed = _put_back(text, c.path, c.value, (siblings or {}).get(c.path, ()), fmt)
+        text = placed if placed is not None else apply_changes(text, [c], fmt=fmt)
+    return text
+
+
+def _put_back(text: str, path: tuple[str, ...], value: Any, siblings: tuple[str, ...], fmt: str) -> str | None:
+    """``text`` with the key we removed put back at its place among ``siblings`` (its object's keys as they were):
+    on its own line before the first of the keys that followed it that is still there. None when that cannot be
+    done in place (then it is added at the end of its object, as any new key)."""
+    from configurator.store import jsonedit as je
+
+    if not siblings or path[-1] not in siblings:
+        return None
+    after = siblings[siblings.index(path[-1]) + 1:]
+    t = je._Text(text)
+    at = t.ws(0)
+    for key in path[:-1]:
+        if at >= len(text) or text[at] != "{":
+            return None
+        hit = je._find(t.obj(at), key)
+        if hit is None:
+            return None
+        at = hit[1].vstart
+    if at >= len(text) or text[at] != "{":
+        return None
+    obj = t.obj(at)
+    if je._find(obj, path[-1]) is not None:
+        return None
+    following = [m for m in obj.members if m.key in after]
+    if not following:
+        return None  # it was last (or every key after it is gone): the end of the object is its place
+    nxt = following[0]
+    ls = t.line_start(nxt.kstart)
+    if text[ls:nxt.kstart].strip():
+        return None  # not on a line of its own
+    indent = t.indent_of(nxt.kstart)
+    bare = fmt == "json5" and je._uses_bare_keys(obj)
+    member = f"{je.render_key(path[-1], bare)}: {je.render_value(value, je.detect_indent(text), indent, json5_keys=bare)}"
+    return text[:ls] + indent + member + ",\n" + text[ls:]
 
 
 def _revert(tx: Transaction, owned: ownership.OwnedFile, agent_id: str, edits: list[HandEdit] | None,
@@ -105,7 +145,7 @@ def _revert(tx: Transaction, owned: ownership.OwnedFile, agent_id: str, edits: l
     changes += [(t, ownership.ABSENT) for t in ownership.prune_tables(data, [t for t in owned.tables if t not in keep])]
     if not changes:
         return doc, doc.text, doc.data
-    text = _edit(doc.text, owned.format, changes)
+    text = _edit(doc.text, owned.format, changes, {k.path: k.siblings for k in owned.keys if k.siblings})
     data = parse_text(text, owned.format, path)
     if owned.created and data == {} and not keep:
         text = ""

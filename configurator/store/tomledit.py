@@ -32,10 +32,30 @@ def apply_toml_changes(text: str, changes: Sequence[Change]) -> str:
             last = path[-1]
             if change.value is DELETE:
                 if last in node:
+                    if node is doc:
+                        _drop_separator(doc, last)
                     del node[last]
             elif node.get(last) != change.value:
                 node[last] = change.value
     try:
-        return tomlkit.dumps(doc)
+        new = tomlkit.dumps(doc)
     except Exception as e:  # noqa: BLE001 - tomlkit refuses some layouts
         raise ConfiguratorError(f"Could not edit this TOML layout ({e}); nothing was written.") from None
+    if any(c.value is DELETE for c in changes) and new.endswith("\n\n") and not text.endswith("\n\n"):
+        new = new.rstrip("\n") + "\n"  # the last table went: the blank line tomlkit put before it goes too
+    return new
+
+
+def _drop_separator(doc: Any, key: str) -> None:
+    """Before the top-level ``key`` is deleted: when it sits between a comment and a blank line that comes before
+    a table, drop that blank line too. tomlkit adds that line when it appends a top-level key (to keep the key
+    out of the table that follows), so taking the key away gives back ``# comment`` right above its table."""
+    from tomlkit.items import AoT, Comment, Table, Whitespace
+
+    body = doc.body
+    idx = next((i for i, (k, _) in enumerate(body) if k is not None and k.key == key), None)
+    if idx is None or idx == 0 or idx + 2 >= len(body):
+        return
+    prev, nxt, then = body[idx - 1][1], body[idx + 1][1], body[idx + 2][1]
+    if isinstance(prev, Comment) and isinstance(nxt, Whitespace) and nxt.s == "\n" and isinstance(then, (Table, AoT)):
+        nxt._s = ""  # emptied, not removed: the container keeps indices into its body
