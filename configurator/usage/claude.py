@@ -385,7 +385,7 @@ def read_file(path: str, bucket: Bucketer, compat: bool = False, first_byte: int
                     seen[tail] = (mid.encode(), side, rid_in_tail)
             key = (mid, request, side) if mid is not None else None
             if key is not None and key == last_key:
-                if _better(rec, records[-1]):
+                if better(rec, records[-1]):
                     records[-1] = rec
                 continue
             last_key = key
@@ -402,7 +402,7 @@ def _intern_model(rec: Record, models: dict[str, str]) -> Record:
     return rec if interned is model else (mid, request, side, date, interned, inp, out, cw, cr, speed)
 
 
-def _better(candidate: Record, existing: Record) -> bool:
+def better(candidate: Record, existing: Record) -> bool:
     """ccusage's ``should_replace_deduped_daily_entry`` (without its cost tie-break: see the module doc)."""
     _, _, side, _, _, inp, out, cw, cr, speed = candidate
     _, _, kept_side, _, _, kept_inp, kept_out, kept_cw, kept_cr, kept_speed = existing
@@ -464,7 +464,7 @@ class Deduper:
                         found = index
                         break
             if found >= 0:
-                if _better(rec, slots[found]):
+                if better(rec, slots[found]):
                     slots[found] = rec
                 continue
             if isinstance(hit, int):

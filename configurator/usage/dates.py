@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from dataclasses import dataclass
-from pathlib import Path
+from typing import NamedTuple
 
 from configurator.errors import ConfiguratorError
 
@@ -25,9 +24,11 @@ FIRST_YEAR = 2000
 LAST_YEAR = 2099
 
 
-@dataclass(frozen=True)
-class ZoneSpec:
-    """How to rebuild a zone in a worker process: by IANA name, from a TZif file, or a fixed offset."""
+class ZoneSpec(NamedTuple):
+    """How to rebuild a zone in a worker process: by IANA name, from a TZif file, or a fixed offset.
+
+    (A NamedTuple, not a dataclass: the status line imports this module, and ``dataclasses`` costs it ~10 ms.)
+    """
 
     kind: str  # "name" | "file" | "offset"
     value: str
@@ -72,6 +73,8 @@ def _system_zone() -> ZoneSpec:
         except (ZoneInfoNotFoundError, ValueError, OSError):
             pass  # a POSIX TZ string such as "EST5EDT,M3.2.0,M11.1.0": fall through to the fixed offset
     else:
+        from pathlib import Path
+
         localtime = Path("/etc/localtime")
         try:
             target = str(localtime.resolve())

@@ -41,9 +41,12 @@ import zlib
 from collections.abc import Mapping
 from typing import Any
 
-FORMAT = 1
+FORMAT = 3
 #: a full discovery at least this often (a new folder that holds no log yet is not watched)
 REDISCOVER_SECONDS = 300.0
+#: every known file and folder is stat'ed at least this often; in between only today's files and the transcript
+#: Claude Code names on stdin (an old session resumed elsewhere is noticed within this time)
+FULL_CHECK_SECONDS = 30.0
 #: a first call reads today's files itself up to this many bytes; above, a background process does
 INLINE_BYTES = 64 << 20
 #: how far back from the end of a grown transcript to look for its last complete line
@@ -116,7 +119,8 @@ def load_state(path: str) -> dict[str, Any] | None:
 
 
 def save_state(path: str, state: dict[str, Any]) -> None:
-    """Atomically (a temporary file in the same folder, fsync'd, renamed over), mode 0600. Never raises."""
+    """Atomically (a temporary file in the same folder, renamed over), mode 0600. Never raises. Not fsync'd: after
+    a crash a file may be empty or cut short, which its checksum tells (then it is rebuilt)."""
     payload = marshal.dumps(state)
     folder = os.path.dirname(path)
     tmp = f"{path}.{os.getpid()}.tmp"
@@ -125,7 +129,6 @@ def save_state(path: str, state: dict[str, Any]) -> None:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
             os.write(fd, zlib.crc32(payload).to_bytes(4, "little") + payload)
-            os.fsync(fd)
         finally:
             os.close(fd)
         os.replace(tmp, path)
@@ -187,7 +190,7 @@ def _discover(env: Mapping[str, str] | None) -> dict[str, Any]:
     for tool in TOOLS:
         source = AGENTS[tool].usage
         assert source is not None
-        kinds[tool] = "claude" if tool == CLAUDE else "codex" if tool == CODEX else source.reader
+        kinds[tool] = "claude" if tool == CLAUDE else "cumulative" if tool == CODEX else source.reader
     roots = {os.path.normpath(r) for rs in found.roots.values() for r in rs}
     dirs: dict[str, int] = {}
     for root in roots:
@@ -208,7 +211,7 @@ def _discover(env: Mapping[str, str] | None) -> dict[str, Any]:
             d = parent
     zone = resolve_zone(None)
     return {"files": [(f.tool, f.path, f.stamp is None) for f in found.files], "dirs": dirs, "kinds": kinds,
-            "zone": (zone.kind, zone.value, zone.label)}
+            "zone": (zone.kind, zone.value, zone.label), "known": {f.path for f in found.files}}
 
 
 def _dirs_changed(dirs: dict[str, int]) -> bool:
@@ -253,6 +256,59 @@ def _last_line_end(path: str, start: int, size: int) -> int:
     return start
 
 
+#: a grown transcript's new bytes up to this size are parsed with :func:`_claude_tail`
+_TAIL_JSON = 1 << 20
+
+
+def _claude_tail(path: str, bucket: Any, compat: bool, start: int, stop: int, seen: Any) -> Any:
+    """What :func:`configurator.usage.claude.read_file` returns for ``path[start:stop]``, by its slow path
+    (``json`` and :func:`~configurator.usage.claude.parse_record`, which decide every line as the fast path does:
+    ``tests/usage`` checks both paths on the same lines) — without importing msgspec."""
+    import json
+
+    from configurator.usage import claude
+    from configurator.usage.reader import open_regular
+
+    with open_regular(path, 0) as fh:
+        fh.seek(start)
+        data = fh.read(stop - start)
+    records: list[Any] = []
+    malformed = invalid = 0
+    last_key: Any = None
+    for line in data.split(b"\n"):
+        if not line.strip():
+            continue
+        head = line[:512]
+        at = head.find(b'"type":"user"')
+        if at >= 0 and head.find(b"{", 1, at) < 0:
+            continue
+        if line.rfind(claude.MARKER) < 0:
+            continue
+        try:
+            d = json.loads(line)
+        except (ValueError, RecursionError):
+            malformed += 1
+            continue
+        if type(d) is not dict:
+            malformed += 1
+            continue
+        rec = claude.parse_record(d, bucket, None)
+        if rec is None:
+            continue
+        if rec is False or claude.has_unsupported_null(line):
+            invalid += 1
+            continue
+        mid, request, side = rec[:3]
+        key = (mid, request, side) if mid is not None else None
+        if key is not None and key == last_key:
+            if claude.better(rec, records[-1]):
+                records[-1] = rec
+            continue
+        last_key = key
+        records.append(rec)
+    return records, malformed, invalid
+
+
 def _read(kind: str, path: str, zone: tuple[str, str, str], old: Any, stamp: tuple[int, int, int, int]) -> Any:
     """(stamp, bytes read, [results]) for one file; ``old`` is its previous entry (or None)."""
     bucket = _bucket(zone)
@@ -269,9 +325,11 @@ def _read(kind: str, path: str, zone: tuple[str, str, str], old: Any, stamp: tup
                     results, start = list(old_results), old_offset  # appended to: read the new lines only
             stop = _last_line_end(path, start, size)
             if stop > start:
-                results.append(claude.read_file(path, bucket, False, start, stop, None))
+                # a small tail (a response or two) is read with the json module: msgspec costs ~40 ms to import
+                read = _claude_tail if start and stop - start <= _TAIL_JSON else claude.read_file
+                results.append(read(path, bucket, False, start, stop, None))
             return (stamp, stop, results)
-        if kind == "codex":
+        if kind == "cumulative":
             from configurator.usage import codex
 
             return (stamp, size, [codex.read_file(path, bucket)])
@@ -297,7 +355,7 @@ def _sum(order: list[tuple[str, str]], entries: dict[Any, Any], kinds: dict[str,
                 continue
             if kind == "claude":
                 dedupers.setdefault(tool, claude.Deduper()).add_all(res[0])
-            elif kind == "codex":
+            elif kind == "cumulative":
                 mergers.setdefault(tool, codex.Merger()).add_file(res[0], res[1])
             else:
                 keys = seen.setdefault(tool, set())
@@ -332,8 +390,12 @@ def _sum(order: list[tuple[str, str]], entries: dict[Any, Any], kinds: dict[str,
 
 # --- the entry points ----------------------------------------------------------------------------
 
+def _entries_path(path: str) -> str:
+    return path[: -len(".marshal")] + ".entries.marshal"
+
+
 def today_rows(now: float, env: Mapping[str, str] | None = None, *, inline_bytes: int = INLINE_BYTES,
-               plan: Any = None) -> tuple[Rows, dict[str, Any]]:
+               plan: Any = None, transcript: str | None = None) -> tuple[Rows, dict[str, Any]]:
     """(today's rows, the plan facts) at ``now``; raises :class:`Pending` while a background fill runs.
 
     ``plan``: a callable ``(env) -> (key, facts)`` giving the plan facts and the stamps they depend on
@@ -343,10 +405,26 @@ def today_rows(now: float, env: Mapping[str, str] | None = None, *, inline_bytes
     state = load_state(path)
     today, midnight, _ = local_midnight(now)
     fresh = state is None
-    if state is None or now - state.get("checked", 0.0) > REDISCOVER_SECONDS or now < state.get("checked", 0.0) \
-            or _dirs_changed(state["dirs"]):
+    full = state is None or state.get("day") != today or not 0 <= now - state.get("full_checked", 0.0) \
+        <= FULL_CHECK_SECONDS
+    if not full and state is not None and transcript and transcript not in state["known"] \
+            and os.path.isfile(transcript):
+        full = True  # a session we have not seen: discover again
+    if full and (state is None or not 0 <= now - state.get("checked", 0.0) <= REDISCOVER_SECONDS
+                 or _dirs_changed(state["dirs"]) or (transcript and transcript not in state["known"]
+                                                     and os.path.isfile(transcript))):
         state = _refresh_discovery(state, env, now)
-    rows, dirty = _update(state, today, midnight, budget=inline_bytes if fresh else None, env=env)
+    assert state is not None
+    entries_file = _entries_path(path)
+    rows, entries = _update(state, today, midnight, budget=inline_bytes if fresh else None, env=env,
+                            entries_file=entries_file, full=full)
+    dirty = entries is not None
+    if full:
+        state["full_checked"] = now
+        state["day"] = today
+        dirty = True
+    if entries is not None:
+        save_state(entries_file, {"format": FORMAT, "zone": state["zone"], "entries": entries})
     facts = _plan_facts(state, env, plan)
     if facts is not state.get("plan_facts"):
         state["plan_facts"] = facts
@@ -358,9 +436,8 @@ def today_rows(now: float, env: Mapping[str, str] | None = None, *, inline_bytes
 
 def _refresh_discovery(state: dict[str, Any] | None, env: Mapping[str, str] | None, now: float) -> dict[str, Any]:
     found = _discover(env)
-    new: dict[str, Any] = {"format": FORMAT, "entries": {}, "sums": None, "plan_facts": None}
+    new: dict[str, Any] = {"format": FORMAT, "sums": None, "plan_facts": None}
     if state is not None and state.get("zone") == found["zone"]:
-        new["entries"] = state.get("entries", {})
         new["plan_facts"] = state.get("plan_facts")
     new.update(found)
     new["checked"] = now
@@ -379,22 +456,29 @@ def _plan_facts(state: dict[str, Any], env: Mapping[str, str] | None, plan: Any)
 
 
 def _update(state: dict[str, Any], today: str, midnight: float, *, budget: int | None,
-            env: Mapping[str, str] | None) -> tuple[Rows, bool]:
-    """Stat every known file, read what changed of today's, and sum today (cached sums when nothing changed)."""
+            env: Mapping[str, str] | None, entries_file: str, full: bool) -> tuple[Rows, dict[Any, Any] | None]:
+    """Stat every known file, read what changed of today's, and sum today: (rows, the entries to save, or None
+    when the last sums still hold and nothing was read). The entries live in a file of their own, loaded only
+    when something must be read."""
     midnight_ns = int(midnight * 1e9)
     order: list[tuple[str, str]] = []
     stamps: list[Any] = []
-    for tool, path, sqlite in state["files"]:
+    recent: list[tuple[str, str, bool]] = []
+    for tool, path, sqlite in state["files"] if full else state.get("recent", ()):
         stamp = _stamp(path, sqlite)
         if stamp is None or stamp[1] < midnight_ns:
             continue
         order.append((tool, path))
         stamps.append(stamp)
+        recent.append((tool, path, sqlite))
+    if full:
+        state["recent"] = recent
     key = (today, tuple(zip(order, stamps, strict=True)))
     sums = state.get("sums")
     if sums is not None and sums[0] == key:
-        return sums[1], False
-    entries = state["entries"]
+        return sums[1], None
+    stored = load_state(entries_file)
+    entries = stored["entries"] if stored is not None and stored.get("zone") == state["zone"] else {}
     todo = [(i, item) for i, item in enumerate(order) if entries.get(item, (None,))[0] != stamps[i]]
     if budget is not None:
         size = 0
@@ -415,7 +499,7 @@ def _update(state: dict[str, Any], today: str, midnight: float, *, budget: int |
             del entries[item]
     rows = _sum(order, entries, kinds, today)
     state["sums"] = (key, rows)
-    return rows, True
+    return rows, entries
 
 
 # --- the background fill -------------------------------------------------------------------------
