@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,6 +178,18 @@ def _has_literal_key(data: dict[str, Any]) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def builtin_providers() -> frozenset[str]:
+    """Provider ids built into OpenClaw (lower case, aliases included), from templates/<agent id>/builtin-providers.json
+    (derived from the real OpenClaw's bundled plugin manifests; a conformance test fails when it drifts)."""
+    import json
+
+    from configurator.resources import template_path
+
+    data = json.loads(template_path(ID, "builtin-providers.json").read_text(encoding="utf-8"))
+    return frozenset(data["providers"]) | frozenset(data["aliases"])
+
+
 def active(env: Env) -> ActiveProvider | None:
     from configurator.store import read_document
 
@@ -190,6 +203,8 @@ def active(env: Env) -> ActiveProvider | None:
         raise ConfiguratorError(f"{path}: agents.defaults.model.primary is not set as provider/model; run setup.")
     provider_id, model = primary.split("/", 1)
     provider = get_in(doc.data, ("models", "providers", provider_id))
+    if not isinstance(provider, dict) and provider_id.strip().lower() in builtin_providers():
+        return None  # a provider built into OpenClaw (its own login or key): not one configured here
     if not isinstance(provider, dict):
         raise ConfiguratorError(
             f"{path}: the primary model names provider {provider_id!r}, which is not under models.providers."

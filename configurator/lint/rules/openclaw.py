@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from configurator.agents import openclaw
@@ -79,16 +78,6 @@ def check_model_names(ctx: LintContext) -> None:
                        f"Fix: add {missing} (e.g. {example}).", fix=fix)
 
 
-@lru_cache(maxsize=1)
-def builtin_providers() -> frozenset[str]:
-    """Provider ids built into OpenClaw (lower case, aliases included), from templates/<agent id>/builtin-providers.json
-    (derived from the real OpenClaw's bundled plugin manifests; a conformance test fails when it drifts)."""
-    from configurator.resources import template_path
-
-    data = json.loads(template_path(openclaw.ID, "builtin-providers.json").read_text(encoding="utf-8"))
-    return frozenset(data["providers"]) | frozenset(data["aliases"])
-
-
 def _model_refs(ctx: LintContext) -> list[tuple[str, KeyPath, str]]:
     """(what, key path, ``provider/model``) for the default agent's primary model and each fallback."""
     agents = ctx.data.get("agents")
@@ -141,7 +130,7 @@ def check_primary(ctx: LintContext) -> None:
                        f"{what} {json.dumps(ref)}: provider {json.dumps(provider)} is not in models.providers "
                        "and models.mode is \"replace\" (built-in providers are off). Fix: define the provider or "
                        "correct the id.", value=True)
-        elif provider.strip().lower() not in builtin_providers():
+        elif provider.strip().lower() not in openclaw.builtin_providers():
             listed = ", ".join(json.dumps(p) for p in defined) or "none"
             ctx.report("openclaw-primary-undefined", kp,
                        f"{what} {json.dumps(ref)}: provider {json.dumps(provider)} is neither defined under "
