@@ -207,18 +207,31 @@ def ask(opts: SetupOptions, p: Prompter) -> SetupOptions:
     saved = cur.profile if same else None
     key_storage = opts.key_storage
     if "key_storage" not in given:
+        from configurator import keychain
+
+        found = keychain.usable()
+        choices = [
+            ("In the tools' config files (mode 0600)", "file"),
+            ("In an environment variable (you export it; files name the variable)", "env"),
+        ]
+        if found.ok:  # offered first: no file holds the key
+            choices.insert(0, ("In the OS keychain (the tools run `configurator key get` for it; no file holds "
+                               "it)", "keychain"))
+        else:
+            p.say(f"(The OS keychain is not offered: {found.reason.removeprefix('The OS keychain cannot be used: ')})")
+        default = saved.key_storage if saved is not None else ("keychain" if found.ok else "file")
         key_storage = answers["key_storage"] = p.select(
-            "Where should the API key live?",
-            [
-                ("In the tools' config files (mode 0600)", "file"),
-                ("In an environment variable (you export it; files name the variable)", "env"),
-            ],
-            default=saved.key_storage if saved is not None else "file",
+            "Where should the API key live?", choices,
+            default=default if any(v == default for _, v in choices) else "file",
         )
     if "api_key_env" in given:
         pass  # file mode: the key is read from that variable; env mode: the files name it
-    elif key_storage == "file":
+    elif key_storage in ("file", "keychain"):
         kept = saved.key if saved is not None and saved.key_storage == "file" else None
+        if saved is not None and saved.key_storage == "keychain" and key_storage == "keychain":
+            from configurator import keychain
+
+            kept = keychain.previous(saved.name)
         if kept and p.select("API key:", [(f"Keep the current key ({mask(kept)})", "keep"),
                                           ("Enter another key", "new")], default="keep") == "keep":
             key = kept

@@ -24,6 +24,8 @@ _SCRUB = (
     "CLAUDE_CONFIG_DIR", "CODEX_HOME", "OPENCLAW_CONFIG_PATH", "OPENCLAW_STATE_DIR", "OPENCLAW_HOME",
     "XDG_STATE_HOME", "XDG_CONFIG_HOME", "ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL",
     "OPENAI_API_KEY", "ATLAS_API_KEY", "NO_COLOR", "FORCE_COLOR",
+    # no OS keychain unless a test asks for one (tests/keychain): the wizard offers it first when there is one
+    "DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND",
 )
 
 

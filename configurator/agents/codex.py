@@ -280,6 +280,14 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         auth = tx.open(paths.codex_auth(), "json")
         register_secrets(auth.data)
         ch = [Change(("OPENAI_API_KEY",), str(profile.key))]
+        mode = auth.data.get("auth_mode") if isinstance(auth.data, dict) else None
+        if mode is not None and mode != "apikey":
+            # with auth_mode "chatgpt" Codex sends the ChatGPT access token to the provider instead of this key
+            # (measured with 0.171): the user's OpenAI login would reach a third party. `use official` puts it back.
+            ch.append(Change(("auth_mode",), "apikey"))
+            outcome.notes.append(f"{paths.codex_auth()}: auth_mode set to \"apikey\" (it was {mode!r}), so Codex "
+                                 "sends the provider key, not your ChatGPT login; `configurator use official` puts "
+                                 "it back.")
         tx.write(auth, apply_changes(auth.text, ch, fmt="json"), expected=apply_to_data(auth.data, ch), secret=True)
     else:
         outcome.notes.append(f"Codex reads the key from ${profile.key_env} (env_key); {paths.codex_auth()} is untouched.")
@@ -398,12 +406,20 @@ def session_files(name: str) -> tuple[Path, ...]:
     return (profile_path(name),)
 
 
+def session_provider_id(name: str) -> str:
+    """The provider id in profile NAME's Codex profile file."""
+    return f"profile-{name}"
+
+
 def session(profile: Profile, tx: Transaction | None) -> str:
     """The Codex profile file ``$CODEX_HOME/NAME.config.toml`` (Codex >= 0.134 layers it over config.toml for
     ``codex -p NAME``): the provider table and model, with the key read by ``configurator key get NAME`` (file
     mode; never written there) or from the variable (env mode)."""
     name = str(profile.name)
     path = profile_path(name)
+    # its own provider id: under the active profile's id, this table would merge with the one in config.toml
+    # (Codex refuses `auth` beside that table's `requires_openai_auth`, measured with 0.171)
+    pid = session_provider_id(name)
     if tx is not None:
         from configurator.store import apply_toml_changes, parse_text
         from configurator.store.jsonedit import DELETE, Change
@@ -417,11 +433,11 @@ def session(profile: Profile, tx: Transaction | None) -> str:
             command = key_command(name)
             table["auth"] = {"command": command[0], "args": command[1:]}
         doc = tx.open(path, "toml")
-        old = doc.data.get("model_providers", {}).get(profile.provider_id, {}) if doc.exists else {}
-        changes = [Change(("model_provider",), profile.provider_id), Change(("model",), profile.model.id)]
-        changes += [Change(("model_providers", profile.provider_id, k), DELETE)
+        old = doc.data.get("model_providers", {}).get(pid, {}) if doc.exists else {}
+        changes = [Change(("model_provider",), pid), Change(("model",), profile.model.id)]
+        changes += [Change(("model_providers", pid, k), DELETE)
                     for k in ("env_key", "auth", "requires_openai_auth") if isinstance(old, dict) and k in old]
-        changes += [Change(("model_providers", profile.provider_id, k), v) for k, v in table.items()]
+        changes += [Change(("model_providers", pid, k), v) for k, v in table.items()]
         text = apply_toml_changes(doc.text, changes)
         tx.write(doc, text, expected=parse_text(text, "toml", path))
     return f"codex -p {name}"

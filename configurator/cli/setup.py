@@ -18,8 +18,9 @@ from configurator.cli._common import json_option
 @click.option("--openai-base-url", help="Custom provider: the OpenAI-compatible root (with /v1).")
 @click.option("--api-key-env", metavar="VAR", help="Read the key from this environment variable (env storage: the variable the tools read).")
 @click.option("--api-key-stdin", is_flag=True, help="Read the key from standard input (one line).")
-@click.option("--key-storage", type=click.Choice(["file", "env"]), default="file", show_default=True,
-              help="file: write the key into the tools' configs (0600). env: the configs name a variable instead.")
+@click.option("--key-storage", type=click.Choice(["file", "env", "keychain"]), default="file", show_default=True,
+              help="file: write the key into the tools' configs (0600). env: the configs name a variable instead. "
+                   "keychain: the key goes into the OS keychain; the configs name a command that reads it.")
 @click.option("--model", help="Main model id (default: the preset's).")
 @click.option("--fast-model", help="Fast model id for background tasks (default: the preset's).")
 @click.option("--codex-wire-api", type=click.Choice(["responses", "chat"]), default="responses", show_default=True,

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from configurator import agents, exitcodes, switching
+from configurator import agents, exitcodes, paths, switching
 from configurator.agents.base import KeyStorage, Profile
 from configurator.errors import Aborted, ConfiguratorError
 from configurator.providers import (
@@ -73,8 +73,8 @@ _ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 
 def read_key(opts: SetupOptions, preset: Preset) -> tuple[str | None, str | None]:
     """(key, key_env) according to the storage mode. Never from argv."""
-    if opts.key_storage not in ("file", "env"):
-        raise ConfiguratorError(f"--key-storage must be 'file' or 'env', not {opts.key_storage!r}.")
+    if opts.key_storage not in ("file", "env", "keychain"):
+        raise ConfiguratorError(f"--key-storage must be 'file', 'env' or 'keychain', not {opts.key_storage!r}.")
     if opts.api_key_env and not _ENV_NAME.match(opts.api_key_env):
         # Often the key itself pasted by mistake: say so without ever printing the value.
         register(opts.api_key_env)
@@ -141,9 +141,25 @@ def check_inputs(opts: SetupOptions) -> None:
     check_model_id("--fast-model", opts.fast_model)
 
 
+def check_keychain() -> None:
+    """``--key-storage keychain`` where no OS keychain can hold the key: one sentence, exit 2, before anything is
+    asked or written (never a fallback to a file)."""
+    from configurator import keychain
+
+    found = keychain.usable()
+    if not found.ok:
+        why = found.reason.removeprefix("The OS keychain cannot be used: ").rstrip(".")
+        raise keychain.KeychainError(f"--key-storage keychain cannot be used here: {why}. Use --key-storage env "
+                                     "(the key stays in a variable) or file.")
+
+
 def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
+    """The profile the flags (or the wizard's answers) describe. In keychain mode ``key`` carries the key to
+    :func:`run`, which stores it in the keychain: no agent writes it, and the saved profile drops it."""
     notes: list[str] = []
     check_inputs(opts)
+    if opts.key_storage == "keychain":
+        check_keychain()
     preset = load_preset(opts.provider)
     if preset.is_custom:
         if opts.anthropic_base_url or opts.openai_base_url:
@@ -257,6 +273,39 @@ def execute(profile: Profile, tools: tuple[str, ...] | list[str], *, dry_run: bo
     return switching.execute(profile, tools, dry_run=dry_run, force=force, save=saved, sessions=[saved])
 
 
+def _write_with_keychain(profile: Profile, tools: tuple[str, ...] | list[str], *, force: bool) -> Written:
+    """Store the key in the OS keychain (read back to be sure), then write the files; when the write fails the
+    keychain entry there was is put back, so a failed setup changes nothing."""
+    from configurator import keychain
+
+    name = str(profile.name)
+    before = keychain.previous(name)
+    keychain.prepare(name, str(profile.key))
+    try:
+        return execute(profile, tools, dry_run=False, force=force)
+    except BaseException:
+        keychain.rollback(name, before)
+        raise
+
+
+def _still_holding(profile: Profile) -> list[str]:
+    """Moving a key into the keychain: the files and backups that still hold it (by value), to clean up."""
+    from configurator import keychain
+
+    # the config files and ours (profiles, owned.json, backups): not the agents' transcripts, which can be GBs
+    roots = [paths.config_dir(), paths.backups_dir(), *(f.path for f in agents.user_files())]
+    holders = keychain.key_holders(str(profile.key), roots=roots)
+    notes = []
+    if holders.files:
+        notes.append("The key is still in " + ", ".join(str(p) for p in holders.files) + " (from before it moved "
+                     "to the keychain); remove it there.")
+    if holders.backups:
+        notes.append(f"{len(holders.backups)} configurator backup(s) still hold the key in plain text: "
+                     + ", ".join(str(b) for b in holders.backups[:5]) + (" …" if len(holders.backups) > 5 else "")
+                     + f"; delete them (rm -r) once you no longer need them (they are in {paths.backups_dir()}).")
+    return notes
+
+
 def not_installed_notes(tools: tuple[str, ...]) -> list[str]:
     import shutil
 
@@ -357,7 +406,11 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
         say("Everything is already set up this way; nothing to change.")
     elif confirm is not None and not confirm(preview):
         raise Aborted()
-    written = execute(profile, tools, dry_run=False, force=opts.force)
+    if profile.key_storage == "keychain":
+        written = _write_with_keychain(profile, tools, force=opts.force)
+        notes += _still_holding(profile)
+    else:
+        written = execute(profile, tools, dry_run=False, force=opts.force)
     notes += not_installed_notes(tools)
     notes += lint_written(written)
     return result_for(written, tools, dry_run=False, extra_notes=notes, key_env=profile.key_env,

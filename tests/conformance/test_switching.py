@@ -343,18 +343,6 @@ def mocks():
         yield a, b
 
 
-#: measured with Codex 0.171.0; strict: remove each marker once configurator/agents/codex.py is fixed
-CODEX_CHATGPT_WINS = pytest.mark.xfail(strict=True, reason=(
-    "codex.apply (key storage file) writes OPENAI_API_KEY into an auth.json that says auth_mode = \"chatgpt\": Codex "
-    "then sends the ChatGPT access token, not the key, to the custom provider (401). With auth_mode = \"apikey\" "
-    "(an owned key: use official puts chatgpt back) this whole test passes."))
-CODEX_PROFILE_AUTH_CLASH = pytest.mark.xfail(strict=True, reason=(
-    "codex.session writes [model_providers.<same id>] with auth = {command} into b.config.toml; Codex layers it over "
-    "config.toml's table of the active profile (same provider id, requires_openai_auth = true) and refuses: "
-    "'provider auth cannot be combined with requires_openai_auth'."))
-
-
-@CODEX_CHATGPT_WINS
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is needed by openclaw agent")
 def test_setup_a_setup_b_use_a_b_official_a(home: Path, mocks: tuple[MockProvider, MockProvider]) -> None:
     for name in ("CLAUDE_BIN", "CODEX_BIN", "OPENCODE_BIN"):
@@ -380,7 +368,6 @@ def test_setup_a_setup_b_use_a_b_official_a(home: Path, mocks: tuple[MockProvide
     assert_official(home, start, a, b)
 
 
-@CODEX_PROFILE_AUTH_CLASH
 def test_per_session_b_while_a_is_active(home: Path, mocks: tuple[MockProvider, MockProvider]) -> None:
     for name in ("CLAUDE_BIN", "CODEX_BIN", "OPENCODE_BIN"):
         _need(name)
