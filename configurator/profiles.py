@@ -78,6 +78,8 @@ class SavedProfile:
     #: the billing plan the user is on with this provider: a catalog tier id, or "none" (packs only); None: not
     #: said. Kept when setup saves the profile again (setup does not ask it).
     plan: str | None = None
+    #: Claude Code shows today's allowance in its status line (set only where the user has no statusLine)
+    claude_statusline: bool = False
     #: the day the current subscription period started (YYYY-MM-DD)
     plan_since: str | None = None
 
@@ -94,6 +96,7 @@ class SavedProfile:
             key_storage=_storage(self.key_storage), key=self.key if self.key_storage == "file" else None,
             key_env=self.key_env,
             codex_wire_api=self.codex_wire_api, name=self.name, tier_models=dict(self.claude_tiers),
+            claude_statusline=self.claude_statusline,
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -110,6 +113,8 @@ class SavedProfile:
         data["codex_wire_api"] = self.codex_wire_api
         if self.claude_tiers:
             data["claude_tiers"] = dict(self.claude_tiers)
+        if self.claude_statusline:
+            data["claude_statusline"] = True
         if self.plan is not None:
             data["plan"] = self.plan
         if self.plan_since is not None:
@@ -131,7 +136,7 @@ def from_profile(name: str, profile: Profile, tools: tuple[str, ...] | list[str]
         model=profile.model.id, fast_model=profile.fast_model.id, key_storage=profile.key_storage,
         tools=tuple(tools), key_env=profile.key_env, key=profile.key if profile.key_storage == "file" else None,
         codex_wire_api=profile.codex_wire_api,
-        claude_tiers=dict(profile.tier_models),
+        claude_tiers=dict(profile.tier_models), claude_statusline=profile.claude_statusline,
     )
 
 
@@ -186,7 +191,7 @@ def _from_data(name: str, raw: Any, where: str) -> SavedProfile:
         model=strings["model"], fast_model=strings["fast_model"], key_storage=storage,
         tools=tuple(tools), key_env=key_env if isinstance(key_env, str) else None,
         key=key if isinstance(key, str) and storage == "file" else None, codex_wire_api=str(wire), claude_tiers=dict(tiers),
-        plan=plan, plan_since=since,
+        plan=plan, plan_since=since, claude_statusline=raw.get("claude_statusline") is True,
     )
 
 
@@ -244,7 +249,7 @@ def write(tx: Transaction, put: SavedProfile | None = None, remove: str | None =
                 new[k] = v
             table[put.name] = new
         else:
-            for k in ("key", "key_env", "claude_tiers"):
+            for k in ("key", "key_env", "claude_tiers", "claude_statusline"):
                 if k in current and k not in wanted:
                     del current[k]
             for k, v in wanted.items():

@@ -81,3 +81,15 @@ def self_command() -> list[str]:
 def key_command(profile_name: str) -> list[str]:
     """The command that prints the key of a saved profile (``configurator key get NAME``)."""
     return [*self_command(), "key", "get", profile_name]
+
+
+def statusline_command(packs: bool = False) -> str:
+    """The absolute command for Claude Code's ``statusLine.command`` (it runs through a shell): the launcher of
+    :func:`self_command` (a pipx or ``uv tool`` link is kept as the link, so it survives a reinstall of the venv
+    behind it), ``statusline``, and ``--packs`` when the user holds credit packs."""
+    import shlex
+
+    argv = [*self_command(), "statusline"]
+    if packs:
+        argv.append("--packs")
+    return " ".join(shlex.quote(a) for a in argv)

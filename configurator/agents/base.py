@@ -82,6 +82,8 @@ class Profile:
     #: a model for one Claude Code tier (``opus``, ``sonnet``, ``haiku``, ``fable``) or ``subagent`` other than the
     #: main/fast model that tier follows
     tier_models: Mapping[str, str] = field(default_factory=dict)
+    #: show today's allowance in Claude Code's status line (``configurator statusline``), when it has none
+    claude_statusline: bool = False
 
 
 @dataclass

@@ -183,6 +183,8 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
             f"Claude Code reads the key from ANTHROPIC_AUTH_TOKEN: add `export ANTHROPIC_AUTH_TOKEN=\"${profile.key_env}\"` "
             "to your shell profile."
         )
+    if profile.claude_statusline:
+        changes += _statusline(doc.data.get("statusLine"), path, outcome)
     require_scalars(doc, changes)
     new_text = apply_changes(doc.text, changes, fmt="json")
     expected = apply_to_data(doc.data, changes)
@@ -194,6 +196,22 @@ def apply(profile: Profile, tx: Transaction, outcome: Outcome) -> None:
         register_secrets(state.data)
         ch = [Change(("hasCompletedOnboarding",), True)]
         tx.write(state, apply_changes(state.text, ch, fmt="json"), expected=apply_to_data(state.data, ch))
+
+
+def _statusline(current: Any, path: Path, outcome: Outcome) -> list[Any]:
+    """``statusLine`` running ``configurator statusline``, only where the user has none: theirs is never
+    replaced (the README shows how to call ours from theirs). Owned like every key we set: ``use official``
+    removes it again."""
+    from configurator.store import Change
+    from configurator.tools import statusline_command
+
+    ours = statusline_command()
+    if current is None:
+        return [Change(("statusLine",), {"type": "command", "command": ours})]
+    if not (isinstance(current, dict) and current.get("command") in (ours, statusline_command(packs=True))):
+        outcome.notes.append(f"{path} has a statusLine of your own, left as it is; to show today's allowance too, "
+                             f"call `{ours}` from it (see the README, \"Usage while you work\").")
+    return []
 
 
 def _is_our_helper(value: Any) -> bool:
@@ -267,27 +285,42 @@ def session(profile: Profile, tx: Transaction | None) -> str:
     return f"claude --settings {shlex.quote(str(path))}"
 
 
-def _inspect(env: Mapping[str, str] | None = None) -> tuple[bool, bool]:
-    """(settings set ANTHROPIC_API_KEY, onboarding is done): what the wizard asks about."""
+def _inspect(env: Mapping[str, str] | None = None) -> tuple[bool, bool, Any]:
+    """(settings set ANTHROPIC_API_KEY, onboarding is done, the statusLine there is): what the wizard asks about."""
     from configurator.errors import ConfiguratorError
     from configurator.store import read_document
 
     has_api_key = onboarded = False
+    status_line = None
     try:
-        env_block = read_document(paths.claude_settings(env), "json").data.get("env")
+        data = read_document(paths.claude_settings(env), "json").data
+        env_block = data.get("env")
         has_api_key = isinstance(env_block, dict) and "ANTHROPIC_API_KEY" in env_block
+        status_line = data.get("statusLine")
     except ConfiguratorError:  # the write step reports parse errors properly
         pass
     try:
         onboarded = read_document(paths.claude_state(env), "json").data.get("hasCompletedOnboarding") is True
     except ConfiguratorError:
         pass
-    return has_api_key, onboarded
+    return has_api_key, onboarded, status_line
 
 
 def ask(prompter: Prompter, given: frozenset[str]) -> dict[str, Any]:
-    has_api_key, onboarded = _inspect()
+    from configurator.tools import statusline_command
+
+    has_api_key, onboarded, status_line = _inspect()
     answers: dict[str, Any] = {}
+    ours = isinstance(status_line, dict) and status_line.get("command") in (statusline_command(),
+                                                                             statusline_command(packs=True))
+    if "claude_statusline" not in given:
+        if status_line is None or ours:
+            answers["claude_statusline"] = prompter.confirm(
+                "Show today's allowance, when it resets and the model in Claude Code's status line "
+                "(`configurator statusline`)?", default=ours)
+        else:
+            prompter.say("Claude Code has a status line of your own; it stays (the README shows how to add "
+                         "today's allowance to it).")
     if has_api_key and "keep_anthropic_api_key" not in given:
         answers["keep_anthropic_api_key"] = not prompter.confirm(
             "Your Claude Code settings also set ANTHROPIC_API_KEY, which conflicts with the token. Remove it?",

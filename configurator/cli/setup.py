@@ -28,6 +28,9 @@ from configurator.cli._common import json_option
 @click.option("--keep-anthropic-api-key", is_flag=True, help="Do not remove a conflicting ANTHROPIC_API_KEY from Claude Code's env.")
 @click.option("--claude-skip-login", is_flag=True,
               help="Set hasCompletedOnboarding in ~/.claude.json (that key only): skips Claude Code's first-start screens.")
+@click.option("--statusline", "claude_statusline", is_flag=True,
+              help="Show today's allowance, its reset time and the model in Claude Code's status line (only when "
+                   "you have no statusLine of your own).")
 @click.option("--profile", metavar="NAME", help="Save what is applied as this profile (default: the provider id).")
 @click.option("--yes", "-y", is_flag=True, help="Never prompt; missing values are errors.")
 @click.option("--dry-run", is_flag=True, help="Show the diffs; write nothing (no backup either).")

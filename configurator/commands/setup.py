@@ -64,6 +64,8 @@ class SetupOptions:
     given: frozenset[str] = frozenset()
     #: the name the profile is saved under (default: the provider id)
     profile: str | None = None
+    #: show today's allowance in Claude Code's status line (only where the user has no statusLine)
+    claude_statusline: bool = False
     #: show the full diffs before asking (the wizard shows a summary per file; --yes: the diffs in the output)
     diff: bool = False
 
@@ -200,6 +202,7 @@ def build_profile(opts: SetupOptions) -> tuple[Profile, list[str]]:
         codex_wire_api=opts.codex_wire_api,
         remove_anthropic_api_key=not opts.keep_anthropic_api_key,
         claude_skip_login=opts.claude_skip_login,
+        claude_statusline=opts.claude_statusline,
     )
     if key_env and not os.environ.get(key_env):
         notes.append(unset_note(key_env))

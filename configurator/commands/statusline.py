@@ -289,23 +289,12 @@ def run(opts: StatuslineOptions) -> str:
 
 
 def command_line(packs: bool = False) -> str:
-    """The absolute command for Claude Code's ``statusLine.command``.
+    """The absolute command for Claude Code's ``statusLine.command``: :func:`configurator.tools.statusline_command`
+    (the launcher as an absolute path not resolved through links, so a pipx or ``uv tool`` link survives a
+    reinstall; else this interpreter with ``-m configurator``)."""
+    from configurator.tools import statusline_command
 
-    The ``configurator`` launcher that runs now, or the first on PATH, as an absolute path *not*
-    resolved through links: pipx and ``uv tool`` put a link in ``~/.local/bin`` that stays valid when
-    they reinstall or upgrade the venv behind it, where the resolved target would not. Failing that
-    (run as ``python -m configurator`` with no launcher on PATH), this interpreter with ``-m
-    configurator``: valid as long as that venv stays where it is. Arguments are shell-quoted (Claude
-    Code runs the command through a shell).
-    """
-    import shlex
-
-    from configurator.tools import self_command
-
-    argv = [*self_command(), "statusline"]
-    if packs:
-        argv.append("--packs")
-    return " ".join(shlex.quote(a) for a in argv)
+    return statusline_command(packs)
 
 
 # --- the fast entry (before click: configurator/__main__.py) -------------------------------------

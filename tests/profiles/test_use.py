@@ -235,3 +235,27 @@ def test_on_a_terminal_a_hand_edit_is_asked_about(two_profiles: Path) -> None:
     result, said = _interactive("yy")
     assert any("changed by hand" in line and "env.ANTHROPIC_BASE_URL" in line for line in said)
     assert _env(two_profiles)["ANTHROPIC_BASE_URL"] == "https://a.example.com"
+
+
+# --- the status line setup adds is ours: use official takes it away, a user's own is never touched ------------
+
+def test_statusline_added_by_setup_goes_with_use_official(cli, home: Path) -> None:
+    code, out, err = cli("setup", "--yes", "--api-key-stdin", "--tool", "claude-code", "--statusline",
+                         input=KNOWN_KEY + "\n")
+    assert code == 0, err
+    assert json.loads((home / SETTINGS).read_text())["statusLine"]["command"].endswith("statusline")
+    code, out, err = cli("use", "official", "--yes")
+    assert code == 0, err
+    assert not (home / SETTINGS).exists()  # setup created the file; nothing of the user's is in it
+
+
+def test_statusline_never_replaces_the_users_own(cli, user_home: Path) -> None:
+    code, out, err = cli("setup", "--yes", "--api-key-stdin", "--tool", "claude-code", "--statusline",
+                         input=KNOWN_KEY + "\n")
+    assert code == 0, err
+    assert json.loads((user_home / SETTINGS).read_text())["statusLine"] == {"type": "command",
+                                                                           "command": "~/bin/status"}
+    assert "statusLine of your own, left as it is" in out
+    code, out, err = cli("use", "official", "--yes")
+    assert code == 0, err
+    assert json.loads((user_home / SETTINGS).read_text()) == json.loads(USER_SETTINGS)

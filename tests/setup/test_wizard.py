@@ -88,7 +88,7 @@ def uninstall(bindir: Path, *ids: str) -> None:
         (bindir / agent.executable).unlink()
 
 
-def wizard(*keys: str, opts: SetupOptions | None = None) -> Result:
+def wizard(*keys: str, opts: SetupOptions | None = None, statusline: bool = False) -> Result:
     """Type ``keys`` (all at once: prompt_toolkit keeps the rest as typeahead for the next question), then end
     the input, so a test that types too few keys fails with Aborted instead of waiting forever.
     ``asked()`` then lists the questions of this run with their answers."""
@@ -97,7 +97,10 @@ def wizard(*keys: str, opts: SetupOptions | None = None) -> Result:
         pipe.close()
         prompter = Recorder(input=pipe, output=DummyOutput())
         LAST[:] = [prompter]
-        return run(dataclasses.replace(opts or SetupOptions(), interactive=True), prompter=prompter)
+        opts = opts or SetupOptions()
+        if not statusline:  # the status-line question has its own tests below; the others answer it with a flag
+            opts = dataclasses.replace(opts, given=opts.given | {"claude_statusline"})
+        return run(dataclasses.replace(opts, interactive=True), prompter=prompter)
 
 
 def asked() -> list[tuple[str, object]]:
@@ -576,3 +579,28 @@ def test_the_diff_option_without_the_wizard(cli, home: Path, monkeypatch: pytest
     monkeypatch.setenv("ATLAS_API_KEY", KNOWN_KEY)
     code, out, _ = cli("setup", "--yes", "--tool", "codex", "--api-key-env", "ATLAS_API_KEY", "--diff")
     assert code == 0 and f"--- {home / CODEX_CONFIG} (now)" in out and KNOWN_KEY not in out
+
+
+# --- the status line (issue 16): offered when Claude Code is set up, never over the user's own -------------------
+
+
+def test_the_status_line_is_offered_and_installed_when_asked(home: Path) -> None:
+    wizard(ENTER, ENTER, ENTER, KEY, ENTER, ENTER, "y", ENTER, ENTER, statusline=True)
+    question = next(q for q, _ in asked() if "status line" in q)
+    assert "today's allowance" in question
+    line = json.loads((home / SETTINGS).read_text())["statusLine"]
+    assert line["type"] == "command" and line["command"].endswith("statusline")
+    assert line["command"].split()[0].startswith("/")  # an absolute command: Claude Code runs it from anywhere
+
+
+def test_the_status_line_is_not_installed_when_declined(home: Path) -> None:
+    wizard(ENTER, ENTER, ENTER, KEY, ENTER, ENTER, "n", ENTER, ENTER, statusline=True)
+    assert "statusLine" not in json.loads((home / SETTINGS).read_text())
+
+
+def test_a_status_line_of_the_users_own_is_never_replaced(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (home / SETTINGS).parent.mkdir(parents=True, exist_ok=True)
+    (home / SETTINGS).write_text('{"statusLine": {"type": "command", "command": "~/bin/my-status"}}\n')
+    wizard(ENTER, ENTER, ENTER, KEY, ENTER, ENTER, ENTER, ENTER, statusline=True)
+    assert not any("status line" in q and "?" in q for q, _ in asked())
+    assert json.loads((home / SETTINGS).read_text())["statusLine"]["command"] == "~/bin/my-status"
