@@ -109,6 +109,24 @@ def test_claude_code_reaches_messages_with_bearer_key(home: Path, mock: MockProv
     _assert_usage(home, "claude-code", len(posts))
 
 
+def test_claude_code_runs_with_our_status_line(home: Path, mock: MockProvider) -> None:
+    """setup --statusline: the real Claude Code takes the settings (no settings error) and still reaches the
+    provider; the command it would run prints one line for the status-line JSON Claude Code sends."""
+    claude = _need("CLAUDE_BIN")
+    _setup(home, mock, "--tool", "claude-code", "--statusline")
+    settings = json.loads((home / ".claude" / "settings.json").read_text())
+    command = settings["statusLine"]["command"]
+    proc = _run([claude, "-p", "ping"], home)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert MARKER in proc.stdout and "statusLine" not in proc.stderr
+    sample = json.dumps({"session_id": "s", "model": {"id": "deepseek-ai/deepseek-v4-pro", "display_name": "v4"},
+                         "workspace": {"current_dir": str(home)}, "transcript_path": str(home / "t.jsonl")})
+    line = subprocess.run(command, shell=True, input=sample, capture_output=True, text=True, timeout=30,
+                          env={"HOME": str(home), "PATH": _REAL_PATH, "NO_COLOR": "1"}, cwd=home)
+    assert line.returncode == 0 and len(line.stdout.strip().splitlines()) == 1, line.stdout + line.stderr
+    assert "Traceback" not in line.stdout + line.stderr
+
+
 def test_negative_claude_base_url_with_v1_is_doubled(home: Path, mock: MockProvider) -> None:
     claude = _need("CLAUDE_BIN")
     _setup(home, mock, "--tool", "claude-code")
