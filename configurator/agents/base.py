@@ -112,6 +112,8 @@ class ActiveProvider:
     setting: str
     #: the config key that holds the model, for messages ("" when the agent module does not say)
     model_setting: str = ""
+    #: runs the command the agent would run for its key (a key helper), when ``key`` comes from one
+    fetch_key: Callable[[], str] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -270,6 +272,32 @@ def require_scalars(doc: Document, changes: Iterable[Change]) -> None:
     for change in changes:
         if change.value is not DELETE and not isinstance(change.value, (dict, list)):
             require_scalar(doc, tuple(str(k) for k in change.path))
+
+
+def run_key_helper(command: str | list[str], *, stdin: str | None = None, env: Env | None = None,
+                   timeout: float = 30) -> str:
+    """What a key helper prints (a shell command string, or argv), as the agent would run it: one sentence when
+    it fails, never its output (which may be a key)."""
+    import os
+    import subprocess
+
+    shown = command if isinstance(command, str) else " ".join(command)
+    try:
+        proc = subprocess.run(command, shell=isinstance(command, str), input=stdin, capture_output=True, text=True,
+                              timeout=timeout, env=dict(env) if env is not None else os.environ.copy())
+    except (OSError, subprocess.TimeoutExpired) as e:
+        raise ConfiguratorError(f"the key helper `{shown}` could not run ({e.__class__.__name__}: "
+                                f"{getattr(e, 'strerror', None) or 'timed out'}).") from None
+    if proc.returncode != 0:
+        last = (proc.stderr.strip().splitlines() or [""])[-1][:200]
+        raise ConfiguratorError(f"the key helper `{shown}` failed (exit {proc.returncode}){': ' + last if last else ''}.")
+    value = proc.stdout.strip()
+    if not value:
+        raise ConfiguratorError(f"the key helper `{shown}` printed nothing.")
+    from configurator.secrets import register
+
+    register(value)
+    return value
 
 
 def get_in(data: Any, path: tuple[str, ...], default: Any = None) -> Any:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -22,6 +22,7 @@ from configurator.agents.base import (
     register_secrets,
     require_object,
     require_scalars,
+    run_key_helper,
 )
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -240,19 +241,22 @@ def active(env: Env) -> ActiveProvider | None:
         return None
     base = merged.get("ANTHROPIC_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
     header: AuthHeader
+    fetch: Callable[[], str] | None = None
     if merged.get("ANTHROPIC_AUTH_TOKEN"):
         key, source, header = merged["ANTHROPIC_AUTH_TOKEN"], "ANTHROPIC_AUTH_TOKEN", "bearer"
     elif merged.get("ANTHROPIC_API_KEY"):
         key, source, header = merged["ANTHROPIC_API_KEY"], "ANTHROPIC_API_KEY", "x-api-key"
     elif isinstance(doc.data.get("apiKeyHelper"), str) and doc.data["apiKeyHelper"].strip():
         key, source, header = None, f"apiKeyHelper `{doc.data['apiKeyHelper']}`", "bearer"
+        helper = doc.data["apiKeyHelper"]
+        fetch = lambda: run_key_helper(helper, env=env)  # noqa: E731
     else:
         key, source, header = None, "ANTHROPIC_AUTH_TOKEN", "bearer"
     model_key = next((k for k in ("ANTHROPIC_MODEL", "ANTHROPIC_DEFAULT_SONNET_MODEL") if merged.get(k)),
                      "ANTHROPIC_MODEL")
     model = merged.get(model_key) or "claude-sonnet-4-5"
     return ActiveProvider(ID, None, "anthropic-messages", base, base + "/v1/messages", model, key, source,
-                          header, f"ANTHROPIC_BASE_URL in {path}", f"{model_key} in {path}")
+                          header, f"ANTHROPIC_BASE_URL in {path}", f"{model_key} in {path}", fetch)
 
 
 def session_path(name: str) -> Path:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ from configurator.agents.base import (
     register_secrets,
     require_object,
     require_scalar,
+    run_key_helper,
 )
 from configurator.errors import ConfiguratorError
 from configurator.text import match_line_endings
@@ -144,6 +146,7 @@ def active(env: Env) -> ActiveProvider | None:
     base = str(table.get("base_url", DEFAULT_BASE_URL)).rstrip("/")
     wire = table.get("wire_api", "responses")
     key: str | None
+    fetch: Callable[[], str] | None = None
     auth_cmd = table.get("auth")
     if isinstance(auth_cmd, dict) and isinstance(auth_cmd.get("command"), str):
         import shlex
@@ -152,6 +155,8 @@ def active(env: Env) -> ActiveProvider | None:
         args = [str(a) for a in raw_args] if isinstance(raw_args, list) else []
         source = f"auth.command `{shlex.join([auth_cmd['command'], *args])}`"
         key = None
+        argv = [auth_cmd["command"], *args]
+        fetch = lambda: run_key_helper(argv, env=env)  # noqa: E731
     elif table.get("env_key"):
         source = f"${table['env_key']}"
         key = env.get(str(table["env_key"])) or None
@@ -159,11 +164,12 @@ def active(env: Env) -> ActiveProvider | None:
         auth = read_document(paths.codex_auth(env), "json")
         source = f"OPENAI_API_KEY in {paths.codex_auth(env)}"
         key = auth.data.get("OPENAI_API_KEY") or None
+    setting = f"base_url of [model_providers.{sel.provider_id}] in {path}"
     if wire == "chat":
         return ActiveProvider(ID, sel.provider_id, "openai-chat", base, base + "/chat/completions", sel.model, key,
-                              source, "bearer", f"base_url of [model_providers.{sel.provider_id}] in {path}")
+                              source, "bearer", setting, fetch_key=fetch)
     return ActiveProvider(ID, sel.provider_id, "openai-responses", base, base + "/responses", sel.model, key,
-                          source, "bearer", f"base_url of [model_providers.{sel.provider_id}] in {path}")
+                          source, "bearer", setting, fetch_key=fetch)
 
 
 # --- setup -------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +22,7 @@ from configurator.agents.base import (
     register_secrets,
     require_object,
     require_scalars,
+    run_key_helper,
 )
 from configurator.errors import ConfiguratorError
 
@@ -213,9 +215,11 @@ def active(env: Env) -> ActiveProvider | None:
     raw_key = provider.get("apiKey")
     key: str | None = raw_key if isinstance(raw_key, str) else None
     source = f"apiKey of models.providers.{provider_id} in {path}"
+    fetch: Callable[[], str] | None = None
     if isinstance(raw_key, dict):
         source = (f"SecretRef {raw_key.get('source')}:{raw_key.get('provider')}:{raw_key.get('id')} "
                   f"(apiKey of models.providers.{provider_id} in {path})")
+        fetch = _exec_fetcher(doc.data, raw_key, env)
     if key and key.startswith("${") and key.endswith("}"):
         var = key[2:-1]
         source = f"${var}"
@@ -224,12 +228,45 @@ def active(env: Env) -> ActiveProvider | None:
     api = provider.get("api", "openai-completions")
     if api == "anthropic-messages":
         return ActiveProvider(ID, provider_id, "anthropic-messages", base, base + "/v1/messages", model, key, source,
-                              "x-api-key", setting)
+                              "x-api-key", setting, fetch_key=fetch)
     if api == "openai-responses":
         return ActiveProvider(ID, provider_id, "openai-responses", base, base + "/responses", model, key, source,
-                              "bearer", setting)
+                              "bearer", setting, fetch_key=fetch)
     return ActiveProvider(ID, provider_id, "openai-chat", base, base + "/chat/completions", model, key, source,
-                          "bearer", setting)
+                          "bearer", setting, fetch_key=fetch)
+
+
+def _exec_fetcher(data: Any, ref: dict[str, Any], env: Env) -> Callable[[], str] | None:
+    """The key an exec SecretRef names, read the way OpenClaw reads it: the provider's command with
+    ``{"protocolVersion": 1, "provider": NAME, "ids": [ID]}`` on stdin, ``{"values": {ID: KEY}}`` on stdout."""
+    if ref.get("source") != "exec":
+        return None
+    name, ref_id = str(ref.get("provider")), str(ref.get("id"))
+    spec = get_in(data, ("secrets", "providers", name))
+    if not isinstance(spec, dict) or not isinstance(spec.get("command"), str):
+        return None
+    argv = [spec["command"], *(str(a) for a in spec.get("args", []) if isinstance(spec.get("args"), list))]
+    passed = spec.get("passEnv")
+    child_env = ({k: v for k, v in env.items() if k in passed} if isinstance(passed, list) else dict(env))
+
+    def fetch() -> str:
+        import json
+
+        out = run_key_helper(argv, env=child_env, stdin=json.dumps(
+            {"protocolVersion": 1, "provider": name, "ids": [ref_id]}))
+        try:
+            value = json.loads(out)["values"][ref_id]
+        except (ValueError, KeyError, TypeError):
+            raise ConfiguratorError(f"the exec secret provider {name!r} did not answer with a value for "
+                                    f"{ref_id!r}.") from None
+        if not isinstance(value, str) or not value:
+            raise ConfiguratorError(f"the exec secret provider {name!r} gave no key for {ref_id!r}.")
+        from configurator.secrets import register
+
+        register(value)
+        return value
+
+    return fetch
 
 
 AGENT = Agent(

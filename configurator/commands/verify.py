@@ -114,6 +114,12 @@ def _alt_path(probe: ActiveProvider) -> tuple[str, str] | None:
 
 
 def check(probe: ActiveProvider, timeout: float, env: Mapping[str, str] | None = None) -> Check:
+    if not probe.key and probe.fetch_key is not None:  # the key helper the tool would run
+        try:
+            probe = dataclasses.replace(probe, key=probe.fetch_key())
+        except ConfiguratorError as e:
+            return Check(probe.agent, "fail", f"{e} Run it by hand to see why; `configurator status` shows where "
+                         "the key comes from.", probe.url, None, None)
     masked = mask(probe.key) if probe.key else None
     c = Check(probe.agent, "fail", "", probe.url, None, masked)
     if not probe.key:

@@ -110,7 +110,7 @@ def test_the_wizard_offers_the_keychain_first_when_there_is_one(os_keychain: str
     from configurator import keychain
 
     # provider: Atlas (default); key storage: the default, which is the keychain; the key; models; write
-    result, asked = _wizard("\r" + "\r" + KEY + "\r" + "\r" + "\r" + "n" + "y")
+    result, asked = _wizard("\r" + "\r" + KEY + "\r" + "\r" + "\r" + "n" + "n" + "y")
     storage = next(choices for message, choices in asked if message.startswith("Where should the API key live"))
     assert storage[0] == "keychain"
     assert keychain.get("atlascloud") == KEY
@@ -119,6 +119,22 @@ def test_the_wizard_offers_the_keychain_first_when_there_is_one(os_keychain: str
 
 
 def test_without_a_keychain_the_wizard_says_why_and_does_not_offer_it(no_keychain: None, home: Path) -> None:
-    result, asked = _wizard("\r" + "\r" + KEY + "\r" + "\r" + "\r" + "n" + "y")
+    result, asked = _wizard("\r" + "\r" + KEY + "\r" + "\r" + "\r" + "n" + "n" + "y")
     storage = next(choices for message, choices in asked if message.startswith("Where should the API key live"))
     assert "keychain" not in storage and storage[0] == "file"
+
+
+def test_verify_reads_the_key_through_each_tools_helper(cli, os_keychain: str, home: Path) -> None:
+    from mock_provider import MockProvider
+
+    with MockProvider(api_key=KEY) as mock:
+        code, _, err = cli("setup", "--yes", "--api-key-stdin", "--key-storage", "keychain", "--provider", "custom",
+                           "--base-url", mock.url, "--model", "m-main", "--profile", "work",
+                           "--tool", "claude-code", "--tool", "codex", "--tool", "openclaw", input=KEY + "\n")
+        assert code == 0, err
+        code, out, err = cli("verify", "--json", "--timeout", "10")
+        assert KEY not in out + err
+        checks = {c["tool"]: c for c in json.loads(out)["checks"]}
+        assert {checks[t]["status"] for t in ("claude-code", "codex", "openclaw")} == {"ok"}, checks
+        posts = [r for r in mock.requests if r["method"] == "POST"]
+        assert len(posts) == 3 and all(r["auth"] in (f"Bearer {KEY}", KEY) for r in posts)
