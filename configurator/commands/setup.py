@@ -291,9 +291,10 @@ def _write_with_keychain(profile: Profile, tools: tuple[str, ...] | list[str], *
         raise
 
 
-def _still_holding(profile: Profile) -> list[str]:
-    """Moving a key into the keychain: the files and backups that still hold it (by value), to clean up."""
-    from configurator import keychain
+def _still_holding(profile: Profile, ask: Callable[[str, bool], bool] | None) -> list[str]:
+    """Moving a key into the keychain: the files and backups that still hold it (by value). On a terminal, offers
+    to delete those backups (they are plain-text copies of the files from before)."""
+    from configurator import keychain, store
 
     # the config files and ours (profiles, owned.json, backups): not the agents' transcripts, which can be GBs
     roots = [paths.config_dir(), paths.backups_dir(), *(f.path for f in agents.user_files())]
@@ -302,10 +303,16 @@ def _still_holding(profile: Profile) -> list[str]:
     if holders.files:
         notes.append("The key is still in " + ", ".join(str(p) for p in holders.files) + " (from before it moved "
                      "to the keychain); remove it there.")
-    if holders.backups:
-        notes.append(f"{len(holders.backups)} configurator backup(s) still hold the key in plain text: "
-                     + ", ".join(str(b) for b in holders.backups[:5]) + (" …" if len(holders.backups) > 5 else "")
-                     + f"; delete them (rm -r) once you no longer need them (they are in {paths.backups_dir()}).")
+    ids = sorted({p.relative_to(paths.backups_dir()).parts[0] for p in holders.backups})
+    if ids and ask is not None and ask(f"{len(ids)} configurator backup(s) from before still hold the key in plain "
+                                       f"text ({', '.join(ids[:3])}{' …' if len(ids) > 3 else ''}). Delete them?",
+                                       False):
+        for backup_id in ids:
+            store.delete_backup(backup_id)
+        notes.append(f"Deleted {len(ids)} backup(s) that held the key: {', '.join(ids)}.")
+    elif ids:
+        notes.append(f"{len(ids)} configurator backup(s) still hold the key in plain text: {', '.join(ids)}; "
+                     f"delete them (rm -r {paths.backups_dir()}/<id>) once you no longer need them.")
     return notes
 
 
@@ -380,11 +387,13 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
     """Ask what is missing (interactive), preview, confirm (interactive), write, lint what was written."""
     confirm: Callable[[Written], bool] | None = None
     say: Callable[[str], None] | None = None
+    ask_yes_no: Callable[[str, bool], bool] | None = None
     if opts.interactive:
         from configurator import wizard
         from configurator.prompts import Prompter
 
         p = prompter or Prompter()
+        ask_yes_no = p.confirm
         opts = wizard.ask(opts, p)
         diff = opts.diff
 
@@ -411,7 +420,7 @@ def run(opts: SetupOptions, *, prompter: Prompter | None = None) -> Result:
         raise Aborted()
     if profile.key_storage == "keychain":
         written = _write_with_keychain(profile, tools, force=opts.force)
-        notes += _still_holding(profile)
+        notes += _still_holding(profile, ask_yes_no)
     else:
         written = execute(profile, tools, dry_run=False, force=opts.force)
     notes += not_installed_notes(tools)

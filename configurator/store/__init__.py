@@ -15,14 +15,14 @@ from configurator.store.formats import detect_format, parse_text, same_data
 from configurator.store.locate import Positions, locate
 
 if TYPE_CHECKING:  # pragma: no cover - imported on first use below, so reading a file (lint) stays light
-    from configurator.store.backup import Backup, list_backups
+    from configurator.store.backup import Backup, delete_backup, list_backups
     from configurator.store.jsonedit import DELETE, Change, apply_changes, apply_to_data, render_document
     from configurator.store.tomledit import apply_toml_changes
     from configurator.store.transaction import Transaction, WriteAction, WriteResult, restore_backup
 
 #: name -> the submodule that defines it, imported when the name is first used (PEP 562)
 _LAZY = {
-    "Backup": "backup", "list_backups": "backup",
+    "Backup": "backup", "list_backups": "backup", "delete_backup": "backup",
     "DELETE": "jsonedit", "Change": "jsonedit", "apply_changes": "jsonedit", "apply_to_data": "jsonedit",
     "render_document": "jsonedit",
     "Transaction": "transaction", "WriteAction": "transaction", "WriteResult": "transaction",
@@ -41,6 +41,7 @@ __all__ = [
     "WriteResult",
     "apply_changes",
     "apply_toml_changes",
+    "delete_backup",
     "apply_to_data",
     "detect_format",
     "list_backups",

@@ -247,3 +247,18 @@ def get_backup(backup_id: str, root: Path | None = None) -> Backup:
     raise ConfiguratorError(
         f"There is no backup with id {backup_id!r}; run `configurator restore --list` to see the ids."
     )
+
+
+def delete_backup(backup_id: str, root: Path | None = None) -> None:
+    """Remove backup ``backup_id`` (its folder under the backups folder, nothing else): used when a key moved to the
+    keychain and the user wants no plain-text copy left."""
+    import shutil
+
+    root = root or paths.backups_dir()
+    folder = root / backup_id
+    if not _ID.match(backup_id) or folder.is_symlink() or not folder.is_dir() or folder.parent != root:
+        raise ConfiguratorError(f"There is no backup with id {backup_id!r}; run `configurator restore --list`.")
+    try:
+        shutil.rmtree(folder)
+    except OSError as e:
+        raise ConfiguratorError(f"Could not delete backup {backup_id}: {e.strerror or e}.") from None

@@ -69,7 +69,7 @@ def test_no_keychain_is_one_sentence_and_nothing_written(cli, no_keychain: None,
     assert _all_bytes(home) == before
 
 
-def _wizard(keys: str):  # type: ignore[no-untyped-def]
+def _wizard(keys: str, opts=None):  # type: ignore[no-untyped-def]
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
@@ -98,7 +98,7 @@ def _wizard(keys: str):  # type: ignore[no-untyped-def]
     with create_pipe_input() as pipe:
         pipe.send_text(keys)
         pipe.close()
-        opts = SetupOptions(interactive=True, tools=("claude-code",), given=frozenset({"tools"}))
+        opts = opts or SetupOptions(interactive=True, tools=("claude-code",), given=frozenset({"tools"}))
         try:
             return run(opts, prompter=Recorder(input=pipe, output=DummyOutput())), asked
         except BaseException:
@@ -138,3 +138,27 @@ def test_verify_reads_the_key_through_each_tools_helper(cli, os_keychain: str, h
         assert {checks[t]["status"] for t in ("claude-code", "codex", "openclaw")} == {"ok"}, checks
         posts = [r for r in mock.requests if r["method"] == "POST"]
         assert len(posts) == 3 and all(r["auth"] in (f"Bearer {KEY}", KEY) for r in posts)
+
+
+def test_on_a_terminal_the_backups_that_hold_the_key_can_be_deleted(cli, os_keychain: str, home: Path) -> None:
+    from configurator import store
+
+    code, _, err = cli("setup", "--yes", "--api-key-stdin", "--tool", "claude-code", "--profile", "work",
+                       input=KEY + "\n")
+    assert code == 0, err
+    code, _, err = cli("setup", "--yes", "--api-key-stdin", "--tool", "claude-code", "--profile", "work",
+                       "--provider", "custom", "--base-url", "https://other.example.com/v1", "--model", "m",
+                       input=KEY + "\n")  # a second backup, holding the key too
+    assert code == 0, err
+    holding = [b.id for b in store.list_backups()]
+    assert len(holding) == 2
+    # the wizard, keychain chosen: provider, key (kept), models as they are; write; then yes: delete the backups
+    from configurator.commands.setup import SetupOptions
+
+    opts = SetupOptions(interactive=True, tools=("claude-code",), key_storage="keychain", profile="work",
+                        given=frozenset({"tools", "key_storage", "claude_statusline", "claude_skip_login", "profile"}))
+    result, asked = _wizard("\r\r\r\r\r" + "y" + "y", opts)
+    assert any("Deleted 2 backup(s) that held the key" in n for n in result.notes), result.notes
+    remaining = [p for p in home.rglob("*") if p.is_file() and KEY.encode() in p.read_bytes()
+                 and p.name != "owned.json"]
+    assert remaining == [], remaining
