@@ -92,6 +92,8 @@ class ToolStatus:
     files: list[str] = field(default_factory=list)
     hand_edits: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: the billing plan saved on the active profile: "starter since 2026-11-01", "packs only", None: not said
+    plan: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"tool": self.tool, "name": self.display, "state": self.state, "profile": self.profile,
@@ -99,7 +101,7 @@ class ToolStatus:
                 "models": dict(self.models), "key_source": self.key_source, "key": self.key,
                 "files": list(self.files),
                 "hand_edits": [{"file": f, "key": list(k)} for f, k in self.hand_edits],
-                "problems": [p.to_dict() for p in self.problems], "installed": self.installed}
+                "problems": [p.to_dict() for p in self.problems], "installed": self.installed, "plan": self.plan}
 
 
 def _parse_problem(e: ConfiguratorError) -> Problem:
@@ -275,6 +277,9 @@ def _tool_status(agent: Agent, state: ownership.AgentState | None, saved: dict[s
     except ConfiguratorError as e:
         st.problems.append(Problem("provider", "error", str(e)))
     profile = saved.get(st.profile) if st.profile else None
+    if profile is not None and profile.plan is not None:
+        st.plan = "packs only" if profile.plan == "none" else (
+            profile.plan + (f" since {profile.plan_since}" if profile.plan_since else ""))
 
     if unreadable:
         st.state = "unreadable"
@@ -378,6 +383,10 @@ def _tool_text(t: ToolStatus) -> list[str]:
         width = max(len(r) for r in t.models)
         for i, (role, model) in enumerate(t.models.items()):
             lines.append(row("models" if i == 0 else "", f"{role:{width}}  {model or '(the tool default)'}"))
+    if t.plan is not None:
+        lines.append(row("plan", t.plan))
+    elif t.profile and t.state in ("profile", "edited"):
+        lines.append(row("plan", "not set (`configurator plan set TIER --since DATE` for the status line)"))
     if t.key is not None:
         lines.append(row("key", f"{t.key}  ({t.key_source})"))
     elif t.key_source is not None and _from_helper(t.key_source):

@@ -278,7 +278,7 @@ def test_json_shape_and_tool_selection(cli, status_json, home) -> None:
     assert [t["tool"] for t in doc["tools"]] == ["claude-code", "opencode"]  # registry order
     for t in doc["tools"]:
         assert set(t) == {"tool", "name", "state", "profile", "provider", "provider_name", "base_url", "models",
-                          "key_source", "key", "files", "hand_edits", "problems", "installed"}
+                          "key_source", "key", "files", "hand_edits", "problems", "installed", "plan"}
         assert t["state"] in ("profile", "official", "edited", "unmanaged", "unreadable")
         assert isinstance(t["installed"], bool) and isinstance(t["files"], list)
 
@@ -305,3 +305,21 @@ def test_a_key_read_by_a_helper_command_is_not_missing(status, status_json, home
     (home / ".claude" / "settings.json").write_text(json.dumps({"env": {"ANTHROPIC_BASE_URL": "https://gw.example.com"}}))
     claude = _by_tool(status_json())["claude-code"]
     assert [p["kind"] for p in claude["problems"]] == ["key"]
+
+
+def test_the_plan_saved_on_the_active_profile_is_shown(cli, home) -> None:  # type: ignore[no-untyped-def]
+    import tomlkit
+
+    code, _, err = cli("setup", "--yes", "--api-key-stdin", "--tool", "claude-code", input=KNOWN_KEY + "\n")
+    assert code == 0, err
+    code, out, _ = cli("status")
+    assert "plan        not set (`configurator plan set TIER --since DATE`" in out
+    path = home / ".config" / "agent-configurator" / "profiles.toml"
+    doc = tomlkit.parse(path.read_text())
+    doc["profiles"]["atlascloud"]["plan"] = "starter"
+    doc["profiles"]["atlascloud"]["plan_since"] = "2026-11-01"
+    path.write_text(tomlkit.dumps(doc))
+    code, out, _ = cli("status")
+    assert "plan        starter since 2026-11-01" in out
+    code, out, _ = cli("status", "--json")
+    assert json.loads(out)["tools"][0]["plan"] == "starter since 2026-11-01"
