@@ -29,6 +29,7 @@ search compares exact totals; every period and pack bought inside the horizon is
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections.abc import Sequence
@@ -39,8 +40,11 @@ from configurator.billing.catalog import PERIOD_DAYS, Catalog
 from configurator.billing.money import EPS
 from configurator.billing.rules import upgrade_cost
 
-#: undominated states kept after a day before the search is cut (the shipped catalog needs < 200)
-MAX_STATES = 1500
+#: undominated states kept after a day before the search is cut (heavier demand than the
+#: allowances can hold needs more: then the result is the cheapest found, with a proved lower bound)
+MAX_STATES = 600
+#: states kept per day by the quick search that finds an upper bound first
+QUICK_STATES = 24
 #: a wallet: (last usable day index, credits left) lots, soonest expiry first
 Wallet = tuple[tuple[int, float], ...]
 
@@ -67,6 +71,8 @@ class Schedule:
     total: Decimal
     states_kept: int  # the largest number of undominated states after a day (for the benchmark)
     exact: bool = True  # False: the state budget was hit on some day, so this is the cheapest found
+    #: no schedule costs less than this (the total when exact; None: not known, packs were not all tried)
+    lower_bound: Decimal | None = None
 
 
 def _unit(catalog: Catalog) -> int:
@@ -156,7 +162,7 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
     for j in range(n - 1, -1, -1):
         suffix[j] = suffix[j + 1] + demand[j]
     if wait and n:  # the last day's work may wait past the horizon
-        suffix = [max(0.0, x - demand[-1]) for x in suffix]
+        suffix = [x - demand[-1] for x in suffix]  # (with the work waiting, never below 0)
     # allowance of tier k that demand can use on days j … n-1
     usable = []
     for k in range(len(tiers)):
@@ -175,13 +181,41 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
             acc[j + 1] = acc[j] + max(0.0, demand[j] - t_daily[k])
         above.append(acc)
 
+    # demand above the largest allowance must come from packs: without waiting, from day j through day x
+    # at least forced[x + 1] - forced[j] credits are drawn from the wallet, soonest expiry first
+    top = max(t_daily, default=0.0)
+    forced = [0.0] * (n + 1)
+    for j in range(n):
+        forced[j + 1] = forced[j] + max(0.0, demand[j] - top)
+    # with one pack validity, a pack bought later expires later, so held credits are drawn before it
+    collapse = not wait and len(set(p_valid)) == 1
+
     def normalize(wallet: Wallet, j: int, t: int, e: int, q: float) -> Wallet:
+        w = _cap(wallet, j, t, e, q)
+        if collapse and len(w) > 1:
+            return _forced(w, j)
+        return w
+
+    def _forced(wallet: Wallet, j: int) -> Wallet:
+        """When every held credit is drawn before it expires whatever happens (the demand above the
+        largest allowance takes it out in time), only the total matters: one lot, expiring on the day
+        the forced draws reach it (no later than the last lot did, so still before any pack bought later)."""
+        prefix = 0.0
+        base = forced[j]
+        for x, r in wallet:
+            prefix += r
+            if x >= n or forced[x + 1] - base < prefix - EPS:
+                return wallet
+        lo = bisect.bisect_left(forced, base + prefix - EPS, j + 1, n + 1)
+        return ((lo - 1, prefix),)
+
+    def _cap(wallet: Wallet, j: int, t: int, e: int, q: float) -> Wallet:
         """Credits no demand can reach before they expire are as good as gone: from day ``j`` the
         lots up to expiry x can serve at most the work waiting plus the demand of days j … x (above
         the current period's allowance while it lasts). Capping the wallet's prefix sums there
         changes no future draw, and makes wallets that differ only in unreachable credits equal."""
         out: list[tuple[int, float]] = []
-        prefix = capped = 0.0
+        capped = 0.0
         for x, r in wallet:
             last = min(x, n - 1)
             if t >= 0:
@@ -189,8 +223,7 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
                 cap = q + above[t][mid] - above[t][j] + (cum[last + 1] - cum[mid] if last + 1 > mid else 0.0)
             else:
                 cap = q + cum[last + 1] - cum[j]
-            prefix += r
-            new = min(prefix, cap)
+            new = min(capped + r, cap)  # what earlier lots lose to expiry is not carried on
             if new < capped:
                 new = capped
             if new - capped > EPS:
@@ -198,11 +231,56 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
             capped = new
         return tuple(out)
 
+    # A sharper lower bound without waiting (per (tier, expiry) group, then per wallet): each credit of
+    # demand from day j on is served by the current period's allowance (paid), by an upgrade of the
+    # current period (at least the cheapest upgrade rate from its tier, only up to the largest allowance),
+    # by a later period's allowance (at least the cheapest rate of a tier or an upgrade, up to the
+    # largest allowance a day), or by pack credits (at least the cheapest pack rate; the only source for
+    # demand above the largest allowance). The wallet's credits replace the dearest of these first.
+    rho_p = min((p_price[k] / p_credits[k] for k in range(len(packs))), default=math.inf)
+    rho_s = _period_rate(t_price, t_daily, ups, up_cost, period_days)
+    if rho_s is None:  # too many tiers to list every period: each charge at its own cheapest rate
+        rho_s = min(rates[:len(tiers)] + rates[len(tiers) + len(packs):], default=math.inf)
+    rho_up = [min((c / ((t_daily[b] - t_daily[a0]) * rem) for (a0, b, rem), c in up_cost.items()
+                   if a0 == a and t_daily[b] > t_daily[a]), default=math.inf) for a in range(len(tiers))]
+    low_all = [0.0] * (n + 1)  # demand up to the largest allowance, from day j on
+    for j in range(n - 1, -1, -1):
+        low_all[j] = low_all[j + 1] + min(demand[j], top)
+    mid = []  # demand between tier k's allowance and the largest, cumulative
+    for k in range(len(tiers)):
+        acc = [0.0] * (n + 1)
+        for j in range(n):
+            acc[j + 1] = acc[j] + min(max(0.0, demand[j] - t_daily[k]), top - t_daily[k])
+        mid.append(acc)
+    layer_cache: dict[tuple[int, int, int], tuple[tuple[float, float], ...]] = {}
+
+    def layers(j: int, t: int, e: int) -> tuple[tuple[float, float], ...]:
+        """(rate, credits) the demand from day j on needs bought, dearest first, for a state (t, e)."""
+        key = (j, t, e)
+        got = layer_cache.get(key)
+        if got is None:
+            out = [(rho_p, forced[n] - forced[j])]
+            end = j
+            if t >= 0:
+                end = min(max(e, j), n)
+                out.append((min(rho_up[t], rho_p), mid[t][end] - mid[t][j]))
+            out.append((min(rho_s, rho_p), low_all[end]))
+            got = tuple(sorted((x for x in out if x[1] > EPS), reverse=True))
+            layer_cache[key] = got
+        return got
+
+    if max_states > QUICK_STATES and n > 1:  # a quick narrow search first: a tight bound to prune with
+        quick = optimize(demand, catalog, wait=wait, period_days=period_days, upper_bound=upper_bound,
+                         max_states=QUICK_STATES)
+        if quick is not None and (upper_bound is None or quick.total < upper_bound):
+            upper_bound = quick.total
     bound = math.inf if upper_bound is None else float(upper_bound * unit) + 1e-6
 
     states: list[_Node] = [_Node(0, -1, 0, (), 0.0, None, None)]
     widest = 1
     exact = True
+    floor = math.inf  # the least lower bound of any state dropped by the budget
+    partial = True  # False: some day's pack combinations were not all tried (no lower bound known)
     for i, d in enumerate(demand):
         nxt: dict[tuple[int, int], list[_Node]] = {}
 
@@ -235,7 +313,7 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
                     continue
                 combos, complete = _combos(need, p_credits)
                 if not complete:
-                    exact = False
+                    exact = partial = False
                 for combo in combos:
                     new_credits = math.fsum(c * p_credits[k] for k, c in enumerate(combo))
                     capacity = held + new_credits
@@ -259,13 +337,18 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
                     emit(_Node(cost + price, t_next, e_next, w, left, s, a2))
         states = []
         scored: list[tuple[float, _Node]] = []
-        for group in nxt.values():
+        j = i + 1
+        for (gt, ge), group in nxt.items():
+            parts = layers(j, gt, ge) if not wait else ()
             for node in _pareto(group):
-                j = i + 1
                 covered = node.total - node.q
                 if node.t >= 0:
-                    covered += usable[node.t][j] - usable[node.t][min(node.e, n)]
+                    end = min(node.e, n)
+                    covered += (usable[node.t][j] - usable[node.t][end] if not wait else
+                                t_daily[node.t] * max(0, end - j))  # waiting work may use all of it
                 low = node.cost + rate_min * max(0.0, suffix[j] - covered)
+                if parts:
+                    low = max(low, node.cost + _layered(parts, node.total))
                 if low > bound:
                     continue
                 states.append(node)
@@ -275,6 +358,7 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
             exact = False
             scored.sort(key=lambda x: (x[0], x[1].cost))
             states = [node for _, node in scored[:max_states]]
+            floor = min(floor, scored[max_states][0])  # no schedule through a dropped state costs less
         if not states:
             return None
 
@@ -286,7 +370,11 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
             actions.append(walk.act)
         walk = walk.parent
     actions.reverse()
-    return Schedule(tuple(actions), Decimal(best.cost) / unit, widest, exact)
+    total = Decimal(best.cost) / unit
+    low = total
+    if floor < best.cost:  # whole units: the cheapest any dropped state could end at
+        low = min(total, Decimal(math.ceil(floor - 1e-6)) / unit)
+    return Schedule(tuple(actions), total, widest, exact, low if partial else None)
 
 
 #: pack-count combinations tried on one day before the search falls back to one kind at a time
@@ -340,10 +428,59 @@ def _draw(lots: list[tuple[int, float, int]], need: float, tomorrow: int) -> Wal
     return tuple(out)
 
 
+def _period_rate(price: Sequence[int], daily: Sequence[float], ups: Sequence[Sequence[int]],
+                 up_cost: dict[tuple[int, int, int], int], period: int) -> float | None:
+    """The least money per credit of allowance a whole period can give: its tier's price plus any
+    chain of upgrades, over the allowance it grants (None: more than three tiers, too many chains)."""
+    if len(price) > 3:
+        return None
+    best = math.inf
+
+    def walk(t: int, rem: int, cost: int, granted: float) -> None:
+        nonlocal best
+        total = granted + daily[t] * rem  # the rest of the period on tier t
+        if total > 0:
+            best = min(best, cost / total)
+        for r in range(rem - 1, 0, -1):  # or an upgrade with r days left
+            for b in ups[t]:
+                walk(b, r, cost + up_cost[(t, b, r)], granted + daily[t] * (rem - r))
+
+    for a in range(len(price)):
+        walk(a, period, price[a], 0.0)
+    return best * (1 - 1e-9)
+
+
+def _layered(parts: Sequence[tuple[float, float]], wallet: float) -> float:
+    """What ``parts`` (rate, credits; dearest first) cost at least once ``wallet`` credits replace the
+    dearest of them (an inf rate: nothing in the catalog can serve them)."""
+    total = 0.0
+    for r, amount in parts:
+        if wallet >= amount:
+            wallet -= amount
+            continue
+        total += r * (amount - wallet)
+        wallet = 0.0
+    return total
+
+
 def _pareto(group: list[_Node]) -> list[_Node]:
     """The states of one (tier, expiry) no other state of it dominates."""
     group.sort(key=lambda n: (n.cost, n.q, -n.total))
-    kept: list[_Node] = []
+    if all(len(n.wallet) <= 1 for n in group) and all(n.q == 0.0 for n in group):
+        # one lot or none each (the usual case): a state is dominated iff a cheaper one (or an equally
+        # cheap one sorted before it) holds at least as many credits lasting at least as long
+        kept: list[_Node] = []
+        frontier: list[tuple[int, float]] = []  # (expiry, credits) of the kept, each not dominated
+        for c in group:
+            x, r = c.wallet[0] if c.wallet else (-1, 0.0)
+            if c.wallet and any(fx >= x and fr >= r - EPS for fx, fr in frontier):
+                continue
+            if not c.wallet and kept:
+                continue
+            kept.append(c)
+            frontier.append((x, r))
+        return kept
+    kept = []
     for c in group:
         for k in kept:
             if k.q <= c.q + EPS and k.total >= c.total - EPS and _tail_dominates(k.wallet, c.wallet):

@@ -156,3 +156,23 @@ def test_just_in_time_loses_nothing(case, wait) -> None:
     cat, demand, period = case
     assert brute_force(demand, cat, period, wait=wait, just_in_time=True) == brute_force(
         demand, cat, period, wait=wait)
+
+
+@SETTINGS
+@given(small_case(), st.booleans(), st.integers(1, 3))
+@example(UPGRADE, False, 1)
+@example(EARLY_SHORT_PACK, False, 1)
+def test_a_cut_search_brackets_the_cheapest(case, wait, budget) -> None:
+    """With a tiny state budget the search is cut: its schedule costs no less than the cheapest, and the
+    lower bound it reports is no more than the cheapest (the figure shown beside a "best found")."""
+    cat, demand, period = case
+    schedule = optimize(demand, cat, wait=wait, period_days=period, max_states=budget)
+    expected = brute_force(demand, cat, period, wait=wait)
+    if schedule is None:  # a cut search may drop every state that leads anywhere; a full one may not
+        assert expected is None or optimize(demand, cat, wait=wait, period_days=period) is not None
+        return
+    assert expected is not None and schedule.total >= expected
+    if schedule.lower_bound is not None:
+        assert schedule.lower_bound <= expected
+    if schedule.exact:
+        assert schedule.total == expected == schedule.lower_bound
