@@ -36,7 +36,7 @@ from configurator import paths
 from configurator.usage.discovery import Stamp
 
 #: bump when what a reader returns for a file changes (its rules or its tuple layout)
-FORMAT = 2
+FORMAT = 3
 RACY_SECONDS = 2.0
 
 #: (tool, path) -> (stamp, [result of each part, in order]): what the scanner's workers send for it

@@ -13,7 +13,8 @@ Sources for every field used:
   every prompt token once), and ``output_tokens`` includes reasoning (ccusage ``apps/codex/CLAUDE.md``
   and its cost formula; other readers of 0.171 rollouts take cache writes out of input the same way). ``payload.info`` is ``null`` on rate-limit-only events.
 - ``type == "turn_context"``: ``payload.model`` is the model of the following turns.
-- ``type == "session_meta"``: ``payload.id``, ``payload.forked_from_id``. On a fork Codex writes the
+- ``type == "session_meta"``: ``payload.id``, ``payload.forked_from_id``, and ``payload.cwd`` of the
+  file's first one (the folder the session ran in: its project for ``usage --by project``). On a fork Codex writes the
   parent's rollout items into the new file (``InitialHistory::Forked`` → ``persist_rollout_items``
   in ``codex-rs/core/src/codex.rs``), each line re-stamped to the fork instant and with the
   ancestors' ``session_meta`` lines, and seeds the new session's totals from the last copied
@@ -47,8 +48,9 @@ Usage = tuple[int, int, int, int, int]
 #: One token_count event: (local date, UTC second "YYYY-MM-DDTHH:MM:SS", model, total | None, last | None).
 #: A plain tuple, unpacked by name where read: it travels by ``marshal`` (see ``claude.Record``).
 Event = tuple[str, str, str | None, Usage | None, Usage | None]
-#: what one file yields: (events, second of the copied history or None, malformed lines, invalid events)
-FileResult = tuple[list[Event], str | None, int, int]
+#: what one file yields: (events, second of the copied history or None, malformed lines, invalid events,
+#: the session's working folder or None)
+FileResult = tuple[list[Event], str | None, int, int, str | None]
 #: one counted request: (date, model, non-cached input, cache read, cache write, output)
 Delta = tuple[str, str | None, int, int, int, int]
 
@@ -69,7 +71,7 @@ def _usage(value: object) -> Usage | None:
 
 
 def read_file(path: str, bucket: Bucketer) -> FileResult:
-    """-> (events, second of the copied history or None, malformed lines, invalid events)."""
+    """-> (events, second of the copied history or None, malformed lines, invalid events, cwd or None)."""
     import msgspec
 
     loads = msgspec.json.decode
@@ -81,6 +83,7 @@ def read_file(path: str, bucket: Bucketer) -> FileResult:
     last_info = None
     copied_second: str | None = None
     model: str | None = None
+    cwd: str | None = None
     for buf, stop in blocks(path):
         if stop < 0:  # a line longer than reader.MAX_LINE, skipped
             malformed += 1
@@ -157,9 +160,12 @@ def read_file(path: str, bucket: Bucketer) -> FileResult:
                     model = name
             elif kind == "session_meta":
                 metas += 1
-                if metas == 2 and type(ts) is str:
+                if metas == 1:
+                    folder = payload.get("cwd")
+                    cwd = folder if type(folder) is str and folder else None
+                elif metas == 2 and type(ts) is str:
                     copied_second = ts[:19]
-    return events, copied_second, malformed, invalid
+    return events, copied_second, malformed, invalid, cwd
 
 
 class Merger:

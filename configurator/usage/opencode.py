@@ -39,6 +39,8 @@ How we count (ccusage's rules unless said otherwise):
   non-negative integer, no model or provider, or no creation time is skipped and counted as invalid
   (ccusage reads such a count as 0 and such a time as 1970-01-01). We read every ``opencode*.db`` of a
   data folder (ccusage only ``opencode.db``, else the first channel database).
+- The project of a message (``usage --by project``): the ``directory`` of its session (table
+  ``session(id, project_id, directory, ...)``, the folder opencode ran in); unknown for legacy files.
 - Not read: the ``session_message`` table (opencode's experimental v2 sessions; empty in 1.18.33's
   normal runs).
 """
@@ -53,10 +55,12 @@ from configurator.usage.reader import MAX_LINE, check_regular, open_regular
 #: One usage entry: (message id or None, local date, model, non-cached input, cache read, cache write,
 #: output). A plain tuple (it travels by ``marshal``): the scanner's keyed-entry shape.
 Entry = tuple[str | None, str, str | None, int, int, int, int]
-#: what one file yields: (entries, malformed records, invalid records)
-FileResult = tuple[list[Entry], int, int]
+#: what one file yields: (entries, malformed records, invalid records, the project folder of each entry or
+#: None); the scanner takes the fourth item as the entries' projects (other keyed readers have none)
+FileResult = tuple[list[Entry], int, int, list[str | None]]
 
-_QUERY = "SELECT id, time_created, data FROM message WHERE instr(data, '\"tokens\"') > 0"
+_QUERY = "SELECT id, time_created, data, session_id FROM message WHERE instr(data, '\"tokens\"') > 0"
+_SESSIONS = "SELECT id, directory FROM session"
 
 
 def _count(value: object) -> int | None:
@@ -125,7 +129,7 @@ def record(d: Any, mid: object, created: object, bucket: Bucketer, dates: dict[i
 
 
 def read_file(path: str, bucket: Bucketer) -> FileResult:
-    """-> (entries, malformed records, invalid records) of an opencode database or legacy message file."""
+    """-> (entries, malformed records, invalid records, projects) of an opencode database or legacy message file."""
     if path.endswith(".json"):
         return read_json(path, bucket)
     return read_db(path, bucket)
@@ -138,17 +142,17 @@ def read_json(path: str, bucket: Bucketer) -> FileResult:
     with open_regular(path) as fh:
         raw = fh.read(MAX_LINE + 1)
     if len(raw) > MAX_LINE:  # no message is that long
-        return [], 1, 0
+        return [], 1, 0, []
     if b'"tokens"' not in raw:
-        return [], 0, 0
+        return [], 0, 0, []
     try:
         d = msgspec.json.decode(raw)
     except (msgspec.DecodeError, RecursionError):  # RecursionError: nested too deep
-        return [], 1, 0
+        return [], 1, 0, []
     if type(d) is not dict:
-        return [], 1, 0
+        return [], 1, 0, []
     entry, bad = record(d, None, None, bucket, {})
-    return ([entry] if entry is not None else []), 0, bad
+    return ([entry] if entry is not None else []), 0, bad, ([None] if entry is not None else [])
 
 
 def read_db(path: str, bucket: Bucketer) -> FileResult:
@@ -161,20 +165,28 @@ def read_db(path: str, bucket: Bucketer) -> FileResult:
     decode = msgspec.json.decode
     decode_error = (msgspec.DecodeError, RecursionError)  # RecursionError: a value nested too deep
     entries: list[Entry] = []
+    projects: list[str | None] = []
     malformed = invalid = 0
     dates: dict[int, str] = {}
     check_regular(path)  # SQLite would block on a FIFO: OSError, the scan counts the file as not read
     try:
         conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True)
     except sqlite3.Error:
-        return entries, 1, 0
+        return entries, 1, 0, projects
+    folders: dict[object, str] = {}
+    try:
+        for sid, directory in conn.execute(_SESSIONS):
+            if type(directory) is str and directory:
+                folders[sid] = directory
+    except sqlite3.Error:
+        pass  # no session table (an older or foreign schema): the projects are unknown
     try:
         rows = conn.execute(_QUERY)
         while True:
             batch = rows.fetchmany(2048)
             if not batch:
                 break
-            for mid, created, data in batch:
+            for mid, created, data, session in batch:
                 if type(data) is not str and type(data) is not bytes:
                     malformed += 1
                     continue
@@ -190,9 +202,10 @@ def read_db(path: str, bucket: Bucketer) -> FileResult:
                 invalid += bad
                 if entry is not None:
                     entries.append(entry)
+                    projects.append(folders.get(session))
     except sqlite3.Error:
         # not an opencode database (no message table), damaged, or locked: what was read counts
         malformed += 1
     finally:
         conn.close()
-    return entries, malformed, invalid
+    return entries, malformed, invalid, projects

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from configurator.usage import claude, codex, pool
+from configurator.usage import claude, codex, pool, projects
 from configurator.usage.dates import Bucketer, ZoneSpec
-from configurator.usage.discovery import CLAUDE, CODEX, TOOLS, SourceFile, discover
+from configurator.usage.discovery import CLAUDE, CODEX, OPENCLAW, TOOLS, SourceFile, discover
 
 if TYPE_CHECKING:
     from configurator.usage import cache
@@ -38,6 +38,8 @@ POOL_THRESHOLD = 8 << 20
 PROGRESS_DELAY = 0.5
 
 RowKey = tuple[str, str, str]  # (date, tool, model)
+#: (date, tool, model, project key of :mod:`configurator.usage.projects` or None)
+ProjectRowKey = tuple[str, str, str, str | None]
 #: one counted request: (date, model, non-cached input, cache read, cache write, output)
 Counted = tuple[str, str | None, int, int, int, int]
 #: what a keyed-entry reader yields per record: (dedupe key, date, model, input, cache read, cache write, output)
@@ -64,6 +66,8 @@ class ScanResult:
     peak_rss_mb: dict[str, Any] = field(default_factory=dict)
     #: files whose records came from the cache (not read)
     cached_files: int = 0
+    #: with ``scan(by_project=True)``: the same sums as ``rows``, split by project as well
+    project_rows: dict[ProjectRowKey, list[int]] = field(default_factory=dict)
 
     @property
     def skipped_lines(self) -> int:
@@ -244,7 +248,8 @@ def _cpu_count() -> int:
 
 def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, str] | None = None,
          workers: int | None = None, progress: bool | None = None, ccusage_compat: bool = False,
-         meanwhile: Callable[[], None] | None = None, use_cache: bool = False) -> ScanResult:
+         meanwhile: Callable[[], None] | None = None, use_cache: bool = False, by_project: bool = False
+         ) -> ScanResult:
     """Read every transcript of ``tools`` and return per-day, per-model sums (no date filter applied).
 
     ``ccusage_compat`` reproduces ccusage 20.0.24's key for Claude Code responses without a request
@@ -252,6 +257,9 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     ``meanwhile`` is called in this process once the workers are busy (other slow set-up goes there).
     ``use_cache``: take unchanged files from the cache (:mod:`configurator.usage.cache`), read the
     rest, and update the cache.
+    ``by_project``: also fill ``project_rows`` (each counted request under the project of the file, or
+    the opencode session, its counted copy was read from: de-duplication is unchanged, so the project
+    rows add up to ``rows``).
     """
     started = time.perf_counter()
     wall_started = time.time()
@@ -287,7 +295,7 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
     tasks = _split(parts, total, n_workers)
     share = not use_cache  # cached results must not depend on the files read before them
     bar = _Progress(total, len(todo_files), progress)
-    merge = _Merge(result, files, hits, [index for index, _ in parts])
+    merge = _Merge(result, files, hits, [index for index, _ in parts], by_project)
     peaks: dict[int, float] = {}
     try:
         if n_workers > 1:
@@ -306,7 +314,7 @@ def scan(*, zone: ZoneSpec, tools: tuple[str, ...] = TOOLS, env: Mapping[str, st
                 result.notes.append(f"the log files were read in one process ({type(e).__name__}: {e}).")
                 result.malformed_lines = result.invalid_records = 0
                 result.files_with_skips = result.unreadable_files = 0
-                merge = _Merge(result, files, hits, [index for index, _ in parts])
+                merge = _Merge(result, files, hits, [index for index, _ in parts], by_project)
                 peaks.clear()
                 bar.done = 0
                 n_workers = 1
@@ -347,8 +355,14 @@ class _Merge:
     """Consumes the results in file order (cached files in their turn) and fills ``ScanResult.rows``."""
 
     def __init__(self, result: ScanResult, files: list[SourceFile], cached: dict[int, list[PartResult]],
-                 owner: list[int]) -> None:
+                 owner: list[int], by_project: bool = False) -> None:
         self.result = result
+        #: with by_project: per tool, (number of counted items once this file was merged, its project key), in
+        #: file order (Claude Code slots and Codex deltas are only ever appended); for keyed tools the project
+        #: of every counted item
+        self.by_project = by_project
+        self.marks: dict[str, list[tuple[int, str | None]]] = {}
+        self.keyed_projects: dict[str, list[str | None]] = {}
         self.files = files
         #: file index -> results of its parts, for files taken from the cache
         self.cached = cached
@@ -402,13 +416,22 @@ class _Merge:
             if tool == CLAUDE:
                 records, malformed, invalid = res
                 self.claude.add_all(records)
+                if self.by_project:
+                    self.marks.setdefault(tool, []).append(
+                        (len(self.claude.slots), projects.claude_key(self.files[index].path,
+                                                                     r.roots.get(CLAUDE, ()))))
             elif tool == CODEX:
-                events, copied_second, malformed, invalid = res
+                events, copied_second, malformed, invalid = res[:4]
                 self.codex.add_file(events, copied_second)
+                if self.by_project:
+                    self.marks.setdefault(tool, []).append((len(self.codex.deltas), projects.cwd_key(res[4])))
             else:
-                entries, malformed, invalid = res
+                entries, malformed, invalid = res[:3]
                 seen = self.keys_seen.setdefault(tool, set())
                 push = self.keyed.setdefault(tool, []).append
+                if self.by_project:
+                    self._keyed_projects(tool, index, res, seen)
+                    continue
                 for key, date, model, inp, cr, cw, out in entries:
                     if key is None or key not in seen:
                         if key is not None:
@@ -420,6 +443,28 @@ class _Merge:
                 if index not in self.skipped_files:
                     self.skipped_files.add(index)
                     r.files_with_skips += 1
+
+    def _keyed_projects(self, tool: str, index: int, res: PartResult, seen: set[Any]) -> None:
+        """The keyed-entry merge of one result, recording the project of every counted entry."""
+        entries, malformed, invalid = res[:3]
+        r = self.result
+        per_entry = res[3] if len(res) > 3 else None
+        whole = projects.openclaw_key(self.files[index].path) if tool == OPENCLAW else None
+        push = self.keyed.setdefault(tool, []).append
+        mark = self.keyed_projects.setdefault(tool, []).append
+        for position, (key, date, model, inp, cr, cw, out) in enumerate(entries):
+            if key is None or key not in seen:
+                if key is not None:
+                    seen.add(key)
+                push((date, model, inp, cr, cw, out))
+                mark(projects.cwd_key(per_entry[position]) if per_entry is not None and position < len(per_entry)
+                     else whole)
+        if malformed or invalid:
+            r.malformed_lines += malformed
+            r.invalid_records += invalid
+            if index not in self.skipped_files:
+                self.skipped_files.add(index)
+                r.files_with_skips += 1
 
     def finish(self) -> None:
         self._flush()
@@ -454,3 +499,38 @@ class _Merge:
         for tool, counted in self.keyed.items():
             fold(tool, counted)
         self.result.span = spans
+        if self.by_project:
+            self._fold_projects()
+
+    def _fold_projects(self) -> None:
+        prows = self.result.project_rows
+
+        def add(tool: str, item: Counted, project: str | None) -> None:
+            date, model, inp, cr, cw, out = item
+            key = (date, tool, model or "unknown", project)
+            row = prows.get(key)
+            if row is None:
+                prows[key] = [inp, cr, cw, out, 1]
+            else:
+                row[0] += inp
+                row[1] += cr
+                row[2] += cw
+                row[3] += out
+                row[4] += 1
+
+        def marked(tool: str, items: list[Any]) -> Iterable[tuple[Any, str | None]]:
+            start = 0
+            for end, project in self.marks.get(tool, ()):
+                for i in range(start, end):
+                    yield items[i], project
+                start = max(start, end)
+
+        for slot, project in marked(CLAUDE, self.claude.slots):
+            _mid, _rid, _side, date, model, inp, out, cw, cr, _speed = slot
+            if inp or out or cw or cr:
+                add(CLAUDE, (date, model, inp, cr, cw, out), project)
+        for delta, project in marked(CODEX, self.codex.deltas):
+            add(CODEX, delta, project)
+        for tool, counted in self.keyed.items():
+            for item, project in zip(counted, self.keyed_projects.get(tool, ()), strict=True):
+                add(tool, item, project)

@@ -227,7 +227,7 @@ def test_damaged_rows_are_counted_never_raised(tmp_path_factory, cuts: list, jun
     for n, blob in enumerate(junk):
         rows.append({**_ROWS[1], "id": f"junk{n}", "data": blob})
     db = make_db(tmp_path_factory.mktemp("oc") / "opencode.db", rows)
-    entries, malformed, invalid = opencode.read_file(str(db), _BUCKET)
+    entries, malformed, invalid, _projects = opencode.read_file(str(db), _BUCKET)
     assert len(entries) + malformed + invalid <= len(rows)
     assert len(entries) <= 6
 
@@ -240,7 +240,7 @@ def test_damaged_legacy_files(tmp_path_factory, data: bytes, cut: int) -> None:
     folder = tmp_path_factory.mktemp("legacy")
     for name, blob in (("junk.json", data), ("cut.json", good[:cut]), ("tokens.json", b'{"tokens":' + data)):
         (folder / name).write_bytes(blob)
-        entries, malformed, invalid = opencode.read_file(str(folder / name), _BUCKET)
+        entries, malformed, invalid, _projects = opencode.read_file(str(folder / name), _BUCKET)
         assert malformed + invalid + len(entries) <= 1
 
 
