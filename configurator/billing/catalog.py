@@ -186,6 +186,21 @@ class Catalog:
                 for key in (name.casefold(), normalize_model_id(name)):
                     self._model_index.setdefault(key, m)
 
+    @property
+    def shipped(self) -> bool:
+        """Is this the catalog that comes with configurator (not one passed with --catalog FILE)?"""
+        try:
+            return self.path.resolve() == default_catalog_path().resolve()
+        except OSError:
+            return False
+
+    @property
+    def label(self) -> str:
+        """How text names this catalog: the shipped one by what it is, another by its path."""
+        if self.shipped:
+            return f"the shipped {self.provider or 'plan'} catalog"
+        return str(self.path)
+
     # --- look-ups -------------------------------------------------------------------------------
     def tier(self, name: str) -> Tier:
         """The tier whose id or name is ``name`` (case-insensitive); a clear error otherwise."""
@@ -194,7 +209,7 @@ class Catalog:
             if want in (t.id.casefold(), t.name.casefold()):
                 return t
         known = ", ".join(t.id for t in self.tiers) or "none"
-        raise ConfiguratorError(f"unknown tier {name!r}; the catalog {self.path} has: {known}.")
+        raise ConfiguratorError(f"unknown tier {name!r}; {self.label} has: {known}.")
 
     def model(self, model: str) -> ModelRate | None:
         """The model ``model`` names, matched case-insensitively and with or without a provider prefix."""
@@ -388,7 +403,8 @@ class _Loader:
         if not isinstance(name, str) or not name.strip():
             raise self.fail(kp + ("name",), "must be text")
         validity = (self.figure(raw["valid_days"], kp + ("valid_days",), "days") if "valid_days" in raw
-                    else Figure(kp + ("valid_days",), DEFAULT_PACK_VALID_DAYS, "default: 90 days (rule 6)", True, None,
+                    else Figure(kp + ("valid_days",), DEFAULT_PACK_VALID_DAYS,
+                                "not given in the catalog; the rules' default of 90 days (rule 6)", False, None,
                                 self.where(kp)[0]))
         return Pack(pid, name.strip(), self.figure(raw["price_usd"], kp + ("price_usd",), "money"),
                     self.figure(raw["credits"], kp + ("credits",), "credits"), validity)
@@ -451,3 +467,37 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
         raise ConfiguratorError(f"catalog {p} does not exist; pass an existing TOML file with --catalog FILE.")
     text, data = doc.text, doc.data
     return _Loader(p, text).load(data)
+
+
+def export_catalog(dest: str | Path, *, force: bool = False) -> Path:
+    """Write the shipped catalog's TOML to ``dest`` (a copy to edit and pass with ``--catalog FILE``).
+
+    An existing ``dest`` is kept unless ``force``; the file is written atomically (the store's writer),
+    mode 0644 unless its folder is shared, where it is 0600.
+    """
+    import os
+    import stat
+
+    from configurator.store.atomic import atomic_write
+
+    p = Path(dest).expanduser()
+    try:
+        st = os.stat(p)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise ConfiguratorError(f"{p} cannot be checked ({e.strerror or e}); pass another path to --export.") from None
+    if st is not None:
+        if stat.S_ISDIR(st.st_mode):
+            raise ConfiguratorError(f"{p} is a folder; pass a file name to --export, e.g. {p / 'my-plans.toml'}.")
+        if not stat.S_ISREG(st.st_mode):
+            raise ConfiguratorError(f"{p} is not a regular file; pass a new file name to --export.")
+        if not force:
+            raise ConfiguratorError(f"{p} already exists; pass another file name, or add --force to replace it.")
+    if not p.parent.is_dir():
+        raise ConfiguratorError(f"the folder {p.parent} does not exist; create it or pass another path to --export.")
+    data = default_catalog_path().read_bytes()
+    try:
+        return atomic_write(p, data)
+    except OSError as e:
+        raise ConfiguratorError(f"{p} cannot be written ({e.strerror or e}); check the folder's permissions.") from None

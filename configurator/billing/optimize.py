@@ -370,11 +370,11 @@ def optimize(demand: Sequence[float], catalog: Catalog, *, wait: bool = False,
             actions.append(walk.act)
         walk = walk.parent
     actions.reverse()
-    total = Decimal(best.cost) / unit
-    low = total
+    paid = Decimal(best.cost) / unit
+    bottom: Decimal = paid
     if floor < best.cost:  # whole units: the cheapest any dropped state could end at
-        low = min(total, Decimal(math.ceil(floor - 1e-6)) / unit)
-    return Schedule(tuple(actions), total, widest, exact, low if partial else None)
+        bottom = min(paid, Decimal(math.ceil(floor - 1e-6)) / unit)
+    return Schedule(tuple(actions), paid, widest, exact, bottom if partial else None)
 
 
 #: pack-count combinations tried on one day before the search falls back to one kind at a time

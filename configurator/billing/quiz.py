@@ -22,10 +22,15 @@ from typing import Any, Protocol
 from configurator.billing.catalog import TOKEN_KINDS, Catalog
 from configurator.errors import ConfiguratorError
 
-ANSWER_FIELDS = ("tools", "models", "active_days", "hours", "style", "bursts", "wait")
+ANSWER_FIELDS = ("models", "active_days", "hours", "style", "bursts", "wait")
+#: answers still accepted from older scripts that change nothing (a note says so)
+DEPRECATED = {"tools": "--tools"}
+TOOLS_NOTE = ("--tools (and 'tools' in an answers file) is deprecated and ignored: the tool sending the requests "
+              "does not change their credits (every tool pays the same token rates), so the quiz no longer asks; "
+              "give the hours of all tools together with --hours.")
 #: answers a script must give (the others have defaults, shown with the result)
 REQUIRED = ("active_days", "hours", "style")
-FLAGS = {"tools": "--tools", "models": "--models", "active_days": "--active-days", "hours": "--hours",
+FLAGS = {"models": "--models", "active_days": "--active-days", "hours": "--hours",
          "style": "--style", "bursts": "--bursts", "wait": "--wait/--no-wait"}
 
 
@@ -55,7 +60,6 @@ class Assumptions:
     styles: Mapping[str, Style]
     bursts: Mapping[str, Bursts]
     variation: tuple[float, ...]
-    tools: Mapping[str, str]
 
 
 def load_assumptions(path: str | Path | None = None) -> Assumptions:
@@ -76,20 +80,20 @@ def load_assumptions(path: str | Path | None = None) -> Assumptions:
             for bid, b in data["bursts"].items()
         }
         variation = tuple(float(x) for x in data["week"]["variation"])
-        tools = {str(k): str(v) for k, v in data["tools"].items()}
     except (KeyError, TypeError, ValueError, AttributeError) as e:
         raise ConfiguratorError(f"{p}: the quiz assumptions are incomplete ({e}); reinstall configurator.") from None
     if len(variation) != 7 or any(v <= 0 for v in variation):
         raise ConfiguratorError(f"{p}: week.variation needs 7 positive numbers; reinstall configurator.")
-    return Assumptions(p, styles, bursts, variation, tools)
+    return Assumptions(p, styles, bursts, variation)
 
 
 # --- answers ---------------------------------------------------------------------------------------
 
 @dataclass
 class Answers:
-    tools: list[str] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
+    #: share of the requests each model gets (sums to 1); even when not given
+    mix: dict[str, float] = field(default_factory=dict)
     active_days: int = 5
     hours: float = 4.0
     style: str = "agentic"
@@ -98,6 +102,67 @@ class Answers:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def shares(self) -> dict[str, float]:
+        if self.mix:
+            return dict(self.mix)
+        return {m: 1 / len(self.models) for m in self.models} if self.models else {}
+
+    def blend(self) -> str:
+        """``deepseek-v4-pro only`` or ``blend of deepseek-v4-pro 70%, deepseek-v4-flash 30%``."""
+        shares = self.shares()
+        if len(shares) == 1:
+            return f"{next(iter(shares))} only"
+        return "blend of " + ", ".join(f"{m} {_percent(x)}" for m, x in shares.items())
+
+
+def _percent(share: float) -> str:
+    pct = 100 * share
+    return f"{pct:.0f}%" if abs(pct - round(pct)) < 0.05 else f"{pct:.1f}%"
+
+
+def parse_mix(value: Any, catalog: Catalog) -> dict[str, float | None]:
+    """Models with optional weights: ``a,b``, ``a:70,b:30``, a list of those, or a table ``{a = 70}``."""
+    pairs: list[tuple[str, Any]] = []
+    if isinstance(value, Mapping):
+        pairs = [(str(k), v) for k, v in value.items()]
+    else:
+        for item in _as_list(value):
+            name, sep, weight = item.partition(":")
+            pairs.append((name.strip(), weight.strip().rstrip("%") if sep else None))
+    out: dict[str, float | None] = {}
+    for name, weight in pairs:
+        rate = catalog.model(name)
+        if rate is None:
+            raise ValueError(f"unknown model {name!r} (the catalog has {', '.join(x.id for x in catalog.models)})")
+        w: float | None = None
+        if weight is not None:
+            if isinstance(weight, bool):
+                raise ValueError(f"the share of {name} must be a number (a percentage)")
+            try:
+                w = float(weight)
+            except (TypeError, ValueError):
+                raise ValueError(f"the share of {name} must be a number (a percentage), not {weight!r}") from None
+            if not math.isfinite(w) or w < 0:
+                raise ValueError(f"the share of {name} must be a number >= 0")
+        out[rate.id] = (out.get(rate.id) or 0.0) + w if w is not None else out.get(rate.id)
+    if not out:
+        raise ValueError("pick at least one model")
+    given = [w for w in out.values() if w is not None]
+    if given and len(given) != len(out):
+        raise ValueError("give a share for every model (deepseek-v4-pro:70,deepseek-v4-flash:30) or for none "
+                         "(an even split)")
+    if given and sum(given) <= 0:
+        raise ValueError("the shares add up to 0; give at least one model a share above 0")
+    return out
+
+
+def mix_shares(weights: Mapping[str, float | None]) -> dict[str, float]:
+    """Shares summing to 1 from weights (None everywhere: an even split)."""
+    if all(w is None for w in weights.values()):
+        return {m: 1 / len(weights) for m in weights}
+    total = math.fsum(w or 0.0 for w in weights.values())
+    return {m: (w or 0.0) / total for m, w in weights.items()}
 
 
 def _as_list(value: Any) -> list[str]:
@@ -116,22 +181,8 @@ def _as_list(value: Any) -> list[str]:
 
 def normalize(name: str, value: Any, catalog: Catalog, assumptions: Assumptions) -> Any:
     """Check and normalise one answer; ``ValueError`` with a sentence saying what is allowed."""
-    if name == "tools":
-        tools = [t.lower() for t in _as_list(value)]
-        bad = [t for t in tools if t not in assumptions.tools]
-        if bad:
-            raise ValueError(f"unknown tool {bad[0]!r} (choose from {', '.join(assumptions.tools)})")
-        return list(dict.fromkeys(tools))
     if name == "models":
-        out = []
-        for m in _as_list(value):
-            rate = catalog.model(m)
-            if rate is None:
-                raise ValueError(f"unknown model {m!r} (the catalog has {', '.join(x.id for x in catalog.models)})")
-            out.append(rate.id)
-        if not out:
-            raise ValueError("pick at least one model")
-        return list(dict.fromkeys(out))
+        return parse_mix(value, catalog)
     if name == "active_days":
         if isinstance(value, bool):
             raise ValueError("must be a whole number of days from 1 to 7")
@@ -188,6 +239,9 @@ def answers_from_file(path: str | Path, catalog: Catalog, assumptions: Assumptio
     out: dict[str, Any] = {}
     for key, value in doc.data.items():
         name = key.replace("-", "_")
+        if name in DEPRECATED:
+            out[name] = value
+            continue
         if name not in ANSWER_FIELDS:
             line, col = store.locate(doc.text, fmt, (key,))
             raise ConfiguratorError(f"{p}:{line}:{col}: unknown answer {key!r}; the answers are "
@@ -204,6 +258,9 @@ def from_flags(flags: Mapping[str, Any], catalog: Catalog, assumptions: Assumpti
     out: dict[str, Any] = {}
     for name, value in flags.items():
         if value is None or value == () or value == []:
+            continue
+        if name in DEPRECATED:
+            out[name] = value
             continue
         try:
             out[name] = normalize(name, value, catalog, assumptions)
@@ -264,12 +321,24 @@ def ask(given: Mapping[str, Any], prompter: QuizPrompter, catalog: Catalog, assu
     """Ask for every answer not in ``given``, in the issue's order; return the full answers."""
     got = dict(given)
     default = Answers(models=[catalog.models[0].id] if catalog.models else [])
-    if "tools" not in got:
-        got["tools"] = prompter.checkbox("Which tools do you use?", list(assumptions.tools.items()),
-                                        list(assumptions.tools)[:1])
     if "models" not in got and catalog.models:
-        got["models"] = prompter.checkbox(
-            "Which models?", [(m.id, f"{m.id} ({m.name})") for m in catalog.models], default.models)
+        picked = prompter.checkbox(
+            "Which models do your tools use?", [(m.id, f"{m.id} ({m.name})") for m in catalog.models],
+            default.models)
+        got["models"] = dict.fromkeys(picked)
+        if len(picked) > 1:
+            even = ", ".join(f"{m} {100 / len(picked):g}" for m in picked)
+
+            def check_mix(text: str) -> str | None:
+                try:
+                    _mix_answer(text, picked, catalog)
+                except ValueError as e:
+                    return f"Shares: {e}."
+                return None
+
+            got["models"] = _mix_answer(prompter.text(
+                f"What share of your requests goes to each model, in % (e.g. {even})?", even, check_mix),
+                picked, catalog)
     if "active_days" not in got:
         got["active_days"] = prompter.select(
             "On how many days a week do you use them?",
@@ -306,8 +375,28 @@ def finish(got: Mapping[str, Any], catalog: Catalog, assumptions: Assumptions) -
     out = Answers(models=[catalog.models[0].id] if catalog.models else [])
     for name in ANSWER_FIELDS:
         if name in got:
-            setattr(out, name, normalize(name, got[name], catalog, assumptions))
+            value = normalize(name, got[name], catalog, assumptions)
+            if name == "models":
+                out.models = list(value)
+                out.mix = mix_shares(value)
+            else:
+                setattr(out, name, value)
+    if not out.mix and out.models:
+        out.mix = mix_shares(dict.fromkeys(out.models))
     return out
+
+
+def _mix_answer(text: str, picked: Sequence[str], catalog: Catalog) -> dict[str, float | None]:
+    """``deepseek-v4-pro 70, deepseek-v4-flash 30`` (or the numbers alone, in the order picked)."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if len(parts) != len(picked):
+        raise ValueError(f"give one share for each of {', '.join(picked)}")
+    items = []
+    for model, part in zip(picked, parts, strict=True):
+        words = part.replace(":", " ").split()
+        name, weight = (words[0], words[-1]) if len(words) > 1 else (model, words[0] if words else "")
+        items.append(f"{name}:{weight}")
+    return parse_mix(items, catalog)
 
 
 # --- answers -> demand ----------------------------------------------------------------------------
@@ -317,20 +406,38 @@ class QuizTrace:
     demand: list[tuple[_dt.date, float]]
     credits_per_hour: float
     assumptions: dict[str, Any]
+    #: tokens by kind per model in one hour (the demand is hours of this)
+    tokens_per_hour: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def tokens_by_day(self) -> dict[_dt.date, dict[str, dict[str, float]]]:
+        """The tokens behind each day's credits (hours of work x tokens per hour)."""
+        out: dict[_dt.date, dict[str, dict[str, float]]] = {}
+        for day, credits in self.demand:
+            hours = credits / self.credits_per_hour if self.credits_per_hour else 0.0
+            out[day] = {m: {k: v * hours for k, v in kinds.items()} for m, kinds in self.tokens_per_hour.items()}
+        return out
+
+
+def tokens_per_hour(answers: Answers, assumptions: Assumptions) -> dict[str, dict[str, float]]:
+    """Tokens by kind each model gets in one hour of the chosen style, by the answers' model mix."""
+    style = assumptions.styles[answers.style]
+    return {m: {k: style.tokens_per_request.get(k, 0.0) * style.requests_per_hour * share for k in TOKEN_KINDS}
+            for m, share in answers.shares().items()}
 
 
 def credits_per_hour(answers: Answers, catalog: Catalog, assumptions: Assumptions) -> float:
-    """Credits one hour of the chosen style costs, split evenly over the chosen models (rule 8)."""
-    style = assumptions.styles[answers.style]
-    tokens = {k: style.tokens_per_request.get(k, 0.0) * style.requests_per_hour for k in TOKEN_KINDS}
-    rates = [r for r in map(catalog.model, answers.models) if r is not None]
-    if not rates:
+    """Credits one hour of the chosen style costs, the requests split over the models by the mix (rule 8)."""
+    per_model = []
+    for m, tokens in tokens_per_hour(answers, assumptions).items():
+        rate = catalog.model(m)
+        if rate is not None:
+            per_model.append(rate.credits(input_tokens=tokens["input"], output_tokens=tokens["output"],
+                                          cache_read_tokens=tokens["cache_read"],
+                                          cache_write_tokens=tokens["cache_write"]))
+    if not per_model:
         raise ConfiguratorError("the catalog has no model rates, so the quiz cannot turn hours into credits; "
                                 "add [models.*] to the catalog or use plan simulate --usage FILE.csv.")
-    per_model = [r.credits(input_tokens=tokens["input"], output_tokens=tokens["output"],
-                           cache_read_tokens=tokens["cache_read"], cache_write_tokens=tokens["cache_write"])
-                 for r in rates]
-    return math.fsum(per_model) / len(per_model)
+    return math.fsum(per_model)
 
 
 def build_trace(answers: Answers, catalog: Catalog, assumptions: Assumptions, *, start: _dt.date,
@@ -362,7 +469,7 @@ def build_trace(answers: Answers, catalog: Catalog, assumptions: Assumptions, *,
                    "burst_weeks": bursts.burst_weeks, "factor": bursts.factor},
         "active_days": [["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][d] for d in range(answers.active_days)],
         "variation": [round(w / mean, 4) for w in weights],
-        "models": answers.models, "model_split": "even",
+        "models": answers.models, "model_mix": answers.shares(), "blend": answers.blend(),
         "credits_per_hour": per_hour, "credits_per_active_day": base,
     }
-    return QuizTrace(demand, per_hour, used)
+    return QuizTrace(demand, per_hour, used, tokens_per_hour(answers, assumptions))

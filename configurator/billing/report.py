@@ -32,14 +32,23 @@ def _wrap(text: str, indent: str = "  ") -> str:
                          break_on_hyphens=False, break_long_words=False)
 
 
-def unverified_note(catalog: Catalog, figures: Sequence[Figure]) -> str | None:
+def edit_hint(catalog: Catalog, *, verbose: bool = False) -> str:
+    """How to use other figures: a copy of the catalog, never the installed file."""
+    if catalog.shipped:
+        hint = ("to use your own figures, write a copy with `configurator plan catalog --export FILE`, edit it and "
+                "pass it with --catalog FILE")
+        return hint + (f" (the shipped catalog is {catalog.path})" if verbose else "")
+    return f"edit {catalog.path} (the catalog passed with --catalog)"
+
+
+def unverified_note(catalog: Catalog, figures: Sequence[Figure], *, verbose: bool = False) -> str | None:
     """The sentence every piece of advice built on unverified figures carries."""
     if not figures:
         return None
     who = catalog.provider or "the provider"
     items = ", ".join(f"{f.key} (line {f.line})" if f.line else f.key for f in figures)
-    return (f"computed from catalog figures {who} has not confirmed: {items}. Check {who}'s current prices "
-            f"and edit {catalog.path} (or a copy of it, passed with --catalog FILE).")
+    return (f"computed from catalog figures {who} has not confirmed: {items}. Check {who}'s current prices; "
+            f"{edit_hint(catalog, verbose=verbose)}.")
 
 
 def _figures_used(advice: Advice, models_used: Sequence[str]) -> list[Figure]:
@@ -55,14 +64,18 @@ def _figures_used(advice: Advice, models_used: Sequence[str]) -> list[Figure]:
 
 def _table(advice: Advice) -> list[str]:
     head = ("", "Strategy", "Total", "Per month", "$/M used", "Packs", "Wasted allow.", "Expired",
-            "Left at end", "Unmet days")
+            "Left at end", "Days work waited" if advice.accept_waiting else "Unmet days")
     rows: list[tuple[str, ...]] = []
     for r in advice.results:
         packs = sum(r.packs_bought.values())
         eff = r.usd_per_million_used
         wasted = (f"{credits_text(r.wasted_allowance)} ({100 * r.wasted_share:.0f}%)"
                   if r.strategy.tier is not None else "—")
-        unmet = (f"{r.unmet_days} (from {r.first_unmet})" if r.unmet_days else "0")
+        if advice.accept_waiting:  # days that ended with work waiting for the next midnight, and the longest wait
+            unmet = (f"{r.unmet_days} (from {r.first_unmet}, longest {_days(r.longest_wait)})" if r.unmet_days
+                     else "0")
+        else:
+            unmet = (f"{r.unmet_days} (from {r.first_unmet})" if r.unmet_days else "0")
         rows.append(("→" if r is advice.recommended else "", r.label, usd(r.total_cost), usd(r.cost_per_month),
                      f"{eff:.3f}" if eff is not None else "—", str(packs) if r.strategy.uses_packs else "—", wasted,
                      credits_text(r.expired_credits) if r.strategy.uses_packs else "—",
@@ -75,6 +88,10 @@ def _table(advice: Advice) -> list[str]:
         return (cells[0] + " " + "  ".join(cells[1:])).rstrip()
 
     return [fmt(head), *(fmt(r) for r in rows)]
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def _chart(advice: Advice) -> str:
@@ -101,7 +118,7 @@ def _chart(advice: Advice) -> str:
 
 
 def advice_text(advice: Advice, header: Sequence[str], *, chart: bool = True,
-                figures: Sequence[Figure] = ()) -> str:
+                figures: Sequence[Figure] = (), comparison: str | None = None) -> str:
     rec = advice.recommended
     p = advice.profile
     lines = list(header)
@@ -117,7 +134,13 @@ def advice_text(advice: Advice, header: Sequence[str], *, chart: bool = True,
     sched = advice.schedule
     if sched is not None:
         steps = " · ".join(f"{d:%m-%d} {w}" + (f" {usd(p)}" if p else "") for d, w, p in sched.purchases)
-        lines.append(_wrap(f"Cheapest schedule ({'proved' if advice.exact else 'best found'}): "
+        if advice.exact:
+            how = "proved"
+        elif advice.lower_bound is not None:
+            how = f"best found; none costs less than {usd(advice.lower_bound)}"
+        else:
+            how = "best found"
+        lines.append(_wrap(f"Cheapest schedule ({how}): "
                            f"{steps or 'nothing to buy'} = {usd(sched.total_cost)}", indent=""))
         lines.append(_wrap("Every period and pack is charged in full on the day it is bought, even when the "
                            f"{advice.days}-day horizon ends before it does; per month = total x 30 / {advice.days}.",
@@ -126,6 +149,8 @@ def advice_text(advice: Advice, header: Sequence[str], *, chart: bool = True,
                  f"({usd(rec.cost_per_month)}/month)" + (" [from unverified figures]" if figures else ""))
     for reason in advice.reasons:
         lines.append(_wrap(reason))
+    if comparison:
+        lines.append(_wrap(comparison, indent=""))
     if chart:
         lines.append("")
         lines.append(_chart(advice))
@@ -149,10 +174,27 @@ def default_horizon(demand: Sequence[tuple[_dt.date, float]]) -> int:
     return max(DEFAULT_HORIZON_DAYS, (max(days) - min(days)).days + 1)
 
 
+def _comparison(catalog: Catalog, tokens: Any, advice: Advice, *, why_not: str | None
+                ) -> tuple[str | None, dict[str, Any] | None]:
+    """The reference-price sentence and its JSON (None, None: the catalog has no reference prices)."""
+    from configurator.billing.baseline import baseline, has_reference_prices
+
+    if not has_reference_prices(catalog):
+        return None, None
+    if tokens:
+        b = baseline(tokens, catalog, horizon_days=advice.days, start=advice.start)
+        if b is not None:
+            return b.sentence(), b.to_dict()
+    reason = why_not or "the usage gives credits, not tokens"
+    return (f"No comparison with {catalog.provider or 'the catalog'}'s reference token prices: {reason}.",
+            {"usd": None, "is_a_plan": False, "why_not": reason})
+
+
 def run_simulate(demand: Sequence[tuple[_dt.date, float]], catalog: Catalog, *, source_note: str,
                  horizon_days: int | None = None, start: _dt.date | None = None, accept_waiting: bool = False,
                  models_used: Sequence[str] = (), chart: bool = True, command: str = "plan simulate",
-                 extra: dict[str, Any] | None = None) -> Result:
+                 extra: dict[str, Any] | None = None, tokens: Any = None, day_boundary: str | None = None,
+                 verbose: bool = False, why_no_tokens: str | None = None) -> Result:
     """Simulate ``demand`` (credits per local day) and build the plan-advice result.
 
     ``source_note`` says where the demand came from (shown first, and as ``source`` in JSON);
@@ -163,41 +205,52 @@ def run_simulate(demand: Sequence[tuple[_dt.date, float]], catalog: Catalog, *, 
     horizon = horizon_days if horizon_days is not None else default_horizon(demand)
     advice = advise(list(demand), catalog, accept_waiting=accept_waiting, horizon_days=horizon, start=start)
     figures = _figures_used(advice, models_used)
-    notes = [n for n in (unverified_note(catalog, figures),) if n]
+    notes = [n for n in (unverified_note(catalog, figures, verbose=verbose),) if n]
+    sentence, comparison = _comparison(catalog, tokens, advice, why_not=why_no_tokens)
     data = {"source": source_note, **(extra or {}), **_advice_data(advice, figures)}
+    data["reference_price_comparison"] = comparison
     header = [f"Plan advice for {source_note}"]
-    return Result(command, data, lambda: advice_text(advice, header, chart=chart, figures=figures), notes)
+    if day_boundary:
+        data["day_boundary"] = day_boundary
+        header.append(_wrap(day_boundary))
+    return Result(command, data, lambda: advice_text(advice, header, chart=chart, figures=figures,
+                                                     comparison=sentence), notes)
 
 
 def run_quiz(answers: Any, trace: Any, catalog: Catalog, *, start: _dt.date, days: int,
-             chart: bool = True) -> Result:
+             chart: bool = True, verbose: bool = False, extra_notes: Sequence[str] = ()) -> Result:
     """The quiz result: the answers, the assumptions used, then the same advice as ``plan simulate``."""
     advice = advise(trace.demand, catalog, accept_waiting=answers.wait, start=start)
     figures = _figures_used(advice, answers.models)
-    notes = [n for n in (unverified_note(catalog, figures),) if n]
+    notes = [*extra_notes, *(n for n in (unverified_note(catalog, figures, verbose=verbose),) if n)]
+    sentence, comparison = _comparison(catalog, trace.tokens_by_day(), advice, why_not=None)
     a = trace.assumptions
+    where = f" ({a['file']})" if verbose else ""
     style = a["style"]
     tokens = style["tokens_per_request"]
     header = [
         f"Plan advice from your quiz answers ({days} days from {start}):",
         f"  {answers.active_days} days a week ({', '.join(a['active_days'])}), {answers.hours:g} h a day, "
         f"{style['label'].split(':')[0].lower()}, burst weeks: {answers.bursts}, waiting for midnight "
-        f"{'is' if answers.wait else 'is not'} OK; models: {', '.join(answers.models)}"
-        + (f"; tools: {', '.join(answers.tools)}" if answers.tools else ""),
-        _wrap(f"Assumptions ({a['file']}): {style['label']} — {style['requests_per_hour']:g} requests/hour of "
+        f"{'is' if answers.wait else 'is not'} OK; models: {a['blend']}",
+        _wrap(f"Assumptions{where}: "
+              f"{style['label']} — {style['requests_per_hour']:g} requests/hour of "
               f"{tokens['input']:,.0f} input + {tokens['cache_read']:,.0f} cache-read + {tokens['output']:,.0f} "
-              f"output tokens ({style['why']}) = {credits_text(a['credits_per_hour'])} credits/hour; burst weeks "
+              f"output tokens ({style['why']}) = {credits_text(a['credits_per_hour'])} credits/hour "
+              f"({a['blend']}); burst weeks "
               f"'{a['bursts']['id']}': {a['bursts']['burst_weeks']} in every {a['bursts']['cycle_weeks']} at "
               f"×{a['bursts']['factor']:g}.", indent="  "),
     ]
     data = {"answers": answers.to_dict(), "assumptions": a,
-            "source": "quiz answers", **_advice_data(advice, figures)}
-    return Result("plan quiz", data, lambda: advice_text(advice, header, chart=chart, figures=figures), notes)
+            "source": "quiz answers", **_advice_data(advice, figures), "reference_price_comparison": comparison}
+    return Result("plan quiz", data, lambda: advice_text(advice, header, chart=chart, figures=figures,
+                                                         comparison=sentence), notes)
 
 
 # --- upgrade-cost ---------------------------------------------------------------------------------
 
-def run_upgrade_cost(catalog: Catalog, from_name: str, to_name: str, purchased: _dt.date, on: _dt.date) -> Result:
+def run_upgrade_cost(catalog: Catalog, from_name: str, to_name: str, purchased: _dt.date, on: _dt.date, *,
+                     verbose: bool = False) -> Result:
     from configurator.billing.rules import plan_upgrade
 
     old, new = catalog.tier(from_name), catalog.tier(to_name)
@@ -206,10 +259,10 @@ def run_upgrade_cost(catalog: Catalog, from_name: str, to_name: str, purchased: 
     price_figs = [f for f in (old.price, new.price) if not f.verified]
     notes = []
     if price_figs:
-        notes.append(unverified_note(catalog, price_figs) or "")
+        notes.append(unverified_note(catalog, price_figs, verbose=verbose) or "")
     elif figures:
         notes.append(f"the cost uses verified prices; the allowances shown are unverified ({', '.join(f.key for f in figures)}"
-                     f" in {catalog.path}).")
+                     f" in {catalog.label}).")
     data = {
         "cost_usd": json_money(up.cost), "expires": up.expires.isoformat(), "remaining_days": up.remaining_days,
         "from": old.id, "to": new.id, "purchased": purchased.isoformat(), "on": on.isoformat(),
@@ -240,7 +293,7 @@ def _fig_row(item: str, what: str, value: str, f: Figure) -> tuple[str, ...]:
     return (item, what, value, "yes" if f.verified else "NO", f.date or "—", f.source)
 
 
-def run_catalog(catalog: Catalog) -> Result:
+def run_catalog(catalog: Catalog, *, verbose: bool = False) -> Result:
     rows: list[tuple[str, ...]] = []
     for t in catalog.tiers:
         rows.append(_fig_row(f"tier {t.name}", "price", f"{usd(t.price_usd)}/month", t.price))
@@ -261,8 +314,9 @@ def run_catalog(catalog: Catalog) -> Result:
 
     def text() -> str:
         widths = [max(len(r[i]) for r in (head, *rows)) for i in range(5)]
-        out = [f"Catalog: {catalog.path}" + (f" ({catalog.provider} {catalog.plan})".rstrip() if catalog.provider
-                                             else "")]
+        name = f"{catalog.provider} {catalog.plan}".strip() or "plans"
+        where = str(catalog.path) if verbose or not catalog.shipped else "shipped with configurator"
+        out = [f"Catalog: {name} ({where})"]
         for r in (head, *rows):
             out.append("  " + "  ".join(c.ljust(widths[i]) for i, c in enumerate(r[:5])) + "  " + r[5])
         derived = [f"{t.name}: {credits_text(t.monthly_credits)} credits per 30 days, "
@@ -271,12 +325,16 @@ def run_catalog(catalog: Catalog) -> Result:
                     for p in catalog.packs]
         if derived:
             out.append("Derived: " + "; ".join(derived) + ".")
+        out.append(_wrap(f"Verified: the figure was read on {catalog.provider or 'the provider'}'s own pricing or "
+                         "documentation pages on the date shown; figures quoted by articles, third-party figures and "
+                         "assumptions are not verified.", indent=""))
         out.append(_wrap(f"Payment: {catalog.payment_note}", indent=""))
         return "\n".join(out)
 
     notes = []
     unv = catalog.unverified_figures()
     if unv:
-        notes.append(f"{len(unv)} figures are unverified (Verified: NO); advice computed from them says so. Edit "
-                     f"{catalog.path} (or a copy, passed with --catalog FILE) when you have the provider's figures.")
+        notes.append(f"{len(unv)} figures are unverified (Verified: NO: not read on {catalog.provider or 'the provider'}"
+                     f"'s own pages); advice computed from them says so. When you have the provider's figures, "
+                     f"{edit_hint(catalog, verbose=verbose)}.")
     return Result("plan catalog", {"catalog": catalog.to_dict()}, text, notes)

@@ -569,6 +569,7 @@ class Advice:
     best_fixed: StrategyResult | None = None  # the cheapest acceptable fixed strategy
     unservable: float = 0.0  # credits above the largest allowance with no packs to cover them
     exact: bool = True  # False: the optimizer's state budget was hit (cheapest found, not proved)
+    lower_bound: Decimal | None = None  # no schedule costs less (when not exact and known)
 
     @property
     def start(self) -> _dt.date:
@@ -610,6 +611,7 @@ class Advice:
             "schedule": self.schedule.to_dict() if self.schedule is not None else None,
             "search": "every schedule the rules allow: a tier or none for each period, upgrades on any day, "
                       "packs when needed", "proved_cheapest": self.exact,
+            "proved_lower_bound_usd": json_money(self.lower_bound) if self.lower_bound is not None else None,
             "recommendation": {"strategy": rec.key, "label": rec.label, "kind": rec.strategy.kind,
                                "total_cost_usd": json_money(rec.total_cost),
                                "cost_per_month_usd": json_money(rec.cost_per_month),
@@ -680,7 +682,8 @@ def advise(demand: list[tuple[_dt.date, float]], catalog: Catalog, *, accept_wai
     profile = DemandProfile.of(values, smallest_allowance=smallest)
     advice = Advice(trace, results, recommended, profile, [], accept_waiting, catalog, covered,
                     schedule=best, best_fixed=min(ok, key=_rank_key) if ok else None,
-                    unservable=math.fsum(excess), exact=schedule.exact if schedule is not None else True)
+                    unservable=math.fsum(excess), exact=schedule.exact if schedule is not None else True,
+                    lower_bound=schedule.lower_bound if schedule is not None else None)
     advice.reasons = explain(advice)
     return advice
 
@@ -732,9 +735,14 @@ def explain(advice: Advice) -> list[str]:
 
     if kind == "schedule":
         bf = advice.best_fixed
-        what = ("The cheapest schedule the rules allow" if advice.exact else
-                "The cheapest schedule found (this catalog has too many pack kinds to search every schedule, so a "
-                "cheaper one may exist)")
+        if advice.exact:
+            what = "The cheapest schedule the rules allow"
+        elif advice.lower_bound is not None:
+            what = (f"The cheapest schedule found (the search keeps the most promising schedules each day, so a "
+                    f"cheaper one may exist, but none costs less than {usd(advice.lower_bound)})")
+        else:
+            what = ("The cheapest schedule found (this catalog has too many pack kinds to search every schedule, so "
+                    "a cheaper one may exist)")
         out.append(f"{what} costs {usd(rec.total_cost)} over {n} days: it changes the plan as the usage changes "
                    "(the dated steps above).")
         if bf is not None:

@@ -6,8 +6,9 @@ Two shapes, told apart by the header row (column order free, names case-insensit
 - ``date,model,input_tokens,output_tokens[,cache_read_tokens][,cache_write_tokens]`` — tokens per
   model; converted to credits with the catalog's rates (rule 8). Missing cache columns count as 0.
 
-``date`` is a local date (``2026-05-14``) or an ISO timestamp; a timestamp with a UTC offset is moved
-to this machine's local day (rule 2: the allowance resets at local midnight). Rows for the same day are
+``date`` is a local date (``2026-05-14``, taken as given) or an ISO timestamp; a timestamp with a UTC
+offset (or ``Z``) is moved to its day in the zone given (``--timezone``, default this machine's zone;
+rule 2: the allowance resets at local midnight); a timestamp without an offset is taken as local. Rows for the same day are
 summed; blank lines and lines starting with ``#`` are skipped. Any problem is one
 :class:`ConfiguratorError` naming ``FILE:LINE``.
 
@@ -62,6 +63,10 @@ class UsageFile:
     demand: list[tuple[_dt.date, float]]
     rows: int
     credits_by_model: dict[str, float] = field(default_factory=dict)
+    #: tokens per day, model and kind (token files only): for the reference-price comparison
+    tokens_by_day: dict[_dt.date, dict[str, dict[str, float]]] = field(default_factory=dict)
+    #: rows whose timestamp carried a UTC offset, moved to the zone's day
+    converted: int = 0
 
     @property
     def first(self) -> _dt.date:
@@ -81,14 +86,18 @@ def _err(path: Path, line: int, message: str) -> ConfiguratorError:
     return ConfiguratorError(f"{path}:{line}: {message}")
 
 
-def _parse_date(value: str, path: Path, line: int) -> _dt.date:
+def _parse_date(value: str, path: Path, line: int, zone: _dt.tzinfo | None = None) -> tuple[_dt.date, bool]:
+    """The row's day, and whether it was moved from a timestamp with an offset into ``zone``."""
     v = value.strip()
     day: _dt.date | None
+    moved = False
     try:
         if len(v) <= 10:
             day = _dt.date.fromisoformat(v)
         else:
-            day = billing_day(_dt.datetime.fromisoformat(v.replace("Z", "+00:00")))
+            moment = _dt.datetime.fromisoformat(v.replace("Z", "+00:00"))
+            moved = moment.tzinfo is not None
+            day = billing_day(moment, zone)
     except ValueError:
         raise _err(path, line, f"{_short(v)} is not a date; write dates like 2026-05-14.") from None
     except OverflowError:  # a timestamp whose local day falls after 9999-12-31 or before 0001-01-01
@@ -96,7 +105,7 @@ def _parse_date(value: str, path: Path, line: int) -> _dt.date:
     if day is None or not _FIRST_DAY <= day <= _LAST_DAY:
         raise _err(path, line, f"the date {_short(v)} is outside {_FIRST_DAY} … {_LAST_DAY}; "
                    "usage dates must lie within that range.")
-    return day
+    return day, moved
 
 
 def _parse_number(value: str, column: str, path: Path, line: int, *, whole: bool) -> float:
@@ -178,8 +187,8 @@ def _read_regular_file(p: Path) -> bytes:
     return raw
 
 
-def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
-    """Read ``path`` into credits per local day (see the module docstring for the accepted shapes)."""
+def load_usage_csv(path: str | Path, catalog: Catalog, zone: _dt.tzinfo | None = None) -> UsageFile:
+    """Read ``path`` into credits per day in ``zone`` (None: this machine's; see the module docstring)."""
     p = Path(path).expanduser()
     raw = _read_regular_file(p)
     text = _decode(raw, p)
@@ -190,7 +199,8 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
     kind: UsageKind = "credits"  # set from the header
     totals: dict[_dt.date, float] = {}
     by_model: dict[str, float] = {}
-    rows = 0
+    tokens: dict[_dt.date, dict[str, dict[str, float]]] = {}
+    rows = converted = 0
     try:
         for record in reader:
             line = reader.line_num
@@ -204,7 +214,8 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
             if len(record) != len(header):
                 raise _err(p, line, f"expected {len(header)} fields ({','.join(header)}), found {len(record)}.")
             row = dict(zip(header, record, strict=True))
-            day = _parse_date(row["date"], p, line)
+            day, moved = _parse_date(row["date"], p, line, zone)
+            converted += moved
             if kind == "credits":
                 credits = _parse_number(row["credits"], "credits", p, line, whole=False)
             else:
@@ -228,6 +239,10 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
                 rate = catalog.model(model)
                 key = rate.id if rate is not None else model
                 by_model[key] = by_model.get(key, 0.0) + credits
+                kinds = tokens.setdefault(day, {}).setdefault(key, {})
+                for tk, column in zip(("input", "output", "cache_read", "cache_write"), TOKEN_COLUMNS[2:],
+                                      strict=True):
+                    kinds[tk] = kinds.get(tk, 0.0) + counts[column]
             total = totals.get(day, 0.0) + credits
             if total > MAX_CREDITS_PER_DAY:
                 raise _err(p, line, f"the credits of {day} add up to more than {MAX_CREDITS_PER_DAY:,.0f}, the most "
@@ -246,7 +261,7 @@ def load_usage_csv(path: str | Path, catalog: Catalog) -> UsageFile:
     if (last - first).days + 1 > MAX_SPAN_DAYS:
         raise _err(p, first_line[last], f"the dates span {(last - first).days + 1:,} days ({first} … {last}); "
                    f"a usage file may cover at most {MAX_SPAN_DAYS:,} days, so pass the most recent years only.")
-    return UsageFile(p, kind, sorted(totals.items()), rows, by_model)
+    return UsageFile(p, kind, sorted(totals.items()), rows, by_model, tokens, converted)
 
 
 def _missing(column: str, path: Path, line: int) -> float:

@@ -57,6 +57,8 @@ def days_option(extra: str) -> Any:
 wait_option = click.option("--wait/--no-wait", "wait", default=None,
                            help="OK to wait until midnight when a day's credits run out (default: no).")
 chart_option = click.option("--chart/--no-chart", default=True, help="Show the demand chart (text output only).")
+verbose_option = click.option("--verbose", "-v", is_flag=True,
+                              help="Also show where the catalog and the quiz assumptions are read from.")
 
 
 @click.group()
@@ -72,23 +74,27 @@ def plan() -> None:
 
 
 @plan.command(short_help="A few questions about how you work -> the cheapest plan.")
-@click.option("--tools", default=None, metavar="LIST", help="Tools you use: claude-code,codex,openclaw,other.")
-@click.option("--models", default=None, metavar="LIST", help="Models you use (catalog ids), comma-separated.")
+@click.option("--tools", default=None, metavar="LIST", hidden=True,
+              help="Deprecated and ignored: the tool does not change the credits a request costs.")
+@click.option("--models", default=None, metavar="LIST",
+              help="Models you use (catalog ids) and optionally each one's share of requests in %: "
+                   "deepseek-v4-pro:70,deepseek-v4-flash:30 (default: an even split).")
 @click.option("--active-days", default=None, metavar="N", help="Active days a week, 1-7.")
 @click.option("--hours", default=None, metavar="H", help="Hours on an active day, all tools together.")
 @click.option("--style", default=None, metavar="STYLE", help="chat, agentic (30-50 calls per command) or parallel.")
 @click.option("--bursts", default=None, metavar="HOW", help="Burst weeks: never, sometimes or often.")
 @wait_option
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False), default=None, metavar="FILE",
-              help="Answers as JSON or TOML (keys: tools, models, active_days, hours, style, bursts, wait).")
+              help="Answers as JSON or TOML (keys: models, active_days, hours, style, bursts, wait).")
 @start_option("today")
 @days_option("")
 @catalog_option
 @chart_option
+@verbose_option
 @json_option
 def quiz(tools: str | None, models: str | None, active_days: str | None, hours: str | None, style: str | None,
          bursts: str | None, wait: bool | None, answers_file: str | None, start: _dt.date | None,
-         horizon: int | None, catalog_path: str | None, chart: bool, as_json: bool) -> int:
+         horizon: int | None, catalog_path: str | None, chart: bool, verbose: bool, as_json: bool) -> int:
     """A few questions about how you work -> the cheapest plan, with a chart.
 
     In a terminal, what the flags and --answers do not give is asked; in scripts give at least
@@ -99,7 +105,7 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
 
     opts = QuizOptions(tools=tools, models=models, active_days=active_days, hours=hours, style=style, bursts=bursts,
                        wait=wait, answers_file=answers_file, start=start, horizon=horizon, catalog=catalog_path,
-                       chart=chart)
+                       chart=chart, verbose=verbose)
     return emit(run_quiz(opts), as_json=as_json)
 
 
@@ -109,24 +115,27 @@ def quiz(tools: str | None, models: str | None, active_days: str | None, hours: 
                    "cache_write_tokens.")
 @click.option("--from-logs", is_flag=True, help="Use your real usage from local Claude Code, Codex and OpenClaw logs.")
 @click.option("--history-days", type=click.IntRange(1, 3650), default=None, metavar="N", help="With --from-logs: only the last N days.")
-@click.option("--timezone", "tz", default=None, metavar="TZ", help="With --from-logs: day boundaries (default: local).")
+@click.option("--timezone", "tz", default=None, metavar="TZ",
+              help="IANA zone whose midnight starts a day (e.g. Asia/Shanghai; default: this machine's). CSV "
+                   "timestamps with an offset are moved to their day there; dates without a time are taken as given.")
 @click.option("--no-cache", is_flag=True, help="With --from-logs: read every log file again, not only the changed ones.")
 @start_option("the file's first date")
 @days_option(", or the file's whole span if longer; a shorter file is repeated to fill them")
 @wait_option
 @catalog_option
 @chart_option
+@verbose_option
 @json_option
 def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, tz: str | None, no_cache: bool,
              start: _dt.date | None, horizon: int | None, wait: bool | None,
-             catalog_path: str | None, chart: bool, as_json: bool) -> int:
+             catalog_path: str | None, chart: bool, verbose: bool, as_json: bool) -> int:
     """Simulate every strategy day by day over your usage and recommend the cheapest."""
     from configurator.commands.plan import SimulateOptions, run_simulate
     from configurator.render import emit
 
     opts = SimulateOptions(usage_file=usage_file, from_logs=from_logs, history_days=history_days, timezone=tz,
                            use_cache=not no_cache, start=start, horizon=horizon, wait=wait, catalog=catalog_path,
-                           chart=chart)
+                           chart=chart, verbose=verbose)
     return emit(run_simulate(opts), as_json=as_json)
 
 
@@ -136,23 +145,34 @@ def simulate(usage_file: str | None, from_logs: bool, history_days: int | None, 
 @click.option("--purchased", type=DATE, required=True, metavar="DATE", help="Start of the current period.")
 @click.option("--on", "on", type=DATE, required=True, metavar="DATE", help="Day of the upgrade.")
 @catalog_option
+@verbose_option
 @json_option
 def upgrade_cost(from_tier: str, to_tier: str, purchased: _dt.date, on: _dt.date, catalog_path: str | None,
-                 as_json: bool) -> int:
+                 verbose: bool, as_json: bool) -> int:
     """What upgrading mid-period costs: (new - old price) x remaining days / 30; the expiry stays."""
     from configurator.commands.plan import UpgradeOptions, run_upgrade_cost
     from configurator.render import emit
 
-    opts = UpgradeOptions(from_tier=from_tier, to_tier=to_tier, purchased=purchased, on=on, catalog=catalog_path)
+    opts = UpgradeOptions(from_tier=from_tier, to_tier=to_tier, purchased=purchased, on=on, catalog=catalog_path,
+                          verbose=verbose)
     return emit(run_upgrade_cost(opts), as_json=as_json)
 
 
-@plan.command("catalog", short_help="Prices and credit rates used, with sources.")
+@plan.command("catalog", short_help="Prices and credit rates used, with sources; --export a copy to edit.")
 @catalog_option
+@click.option("--export", "export", default=None, metavar="FILE",
+              help="Write the shipped catalog (TOML) to FILE, to edit and pass with --catalog FILE.")
+@click.option("--force", is_flag=True, help="With --export: replace FILE if it exists.")
+@verbose_option
 @json_option
-def catalog_cmd(catalog_path: str | None, as_json: bool) -> int:
-    """Tiers, packs and model rates, each with its source, verified flag and date."""
+def catalog_cmd(catalog_path: str | None, export: str | None, force: bool, verbose: bool, as_json: bool) -> int:
+    """Tiers, packs and model rates, each with its source, verified flag and date.
+
+    To use other figures: `configurator plan catalog --export my-plans.toml`, edit the copy, then pass
+    `--catalog my-plans.toml` to quiz, simulate or upgrade-cost.
+    """
     from configurator.commands.plan import CatalogOptions, run_catalog
     from configurator.render import emit
 
-    return emit(run_catalog(CatalogOptions(catalog=catalog_path)), as_json=as_json)
+    opts = CatalogOptions(catalog=catalog_path, verbose=verbose, export=export, force=force)
+    return emit(run_catalog(opts), as_json=as_json)

@@ -40,6 +40,7 @@ class QuizOptions:
     horizon: int | None = None
     catalog: str | None = None
     chart: bool = True
+    verbose: bool = False
 
 
 def run_quiz(opts: QuizOptions) -> Result:
@@ -59,10 +60,12 @@ def run_quiz(opts: QuizOptions) -> Result:
         answers = core.finish(given, catalog, assumptions)
     else:
         answers = core.ask(given, core.default_prompter(), catalog, assumptions)
+    notes = [core.TOOLS_NOTE] if any(n in given for n in core.DEPRECATED) else []
     begin = opts.start or _dt.date.today()
     days = opts.horizon or DEFAULT_HORIZON_DAYS
     trace = core.build_trace(answers, catalog, assumptions, start=begin, days=days)
-    return report(answers, trace, catalog, start=begin, days=days, chart=opts.chart)
+    return report(answers, trace, catalog, start=begin, days=days, chart=opts.chart, verbose=opts.verbose,
+                  extra_notes=notes)
 
 
 @dataclass(frozen=True)
@@ -77,6 +80,44 @@ class SimulateOptions:
     wait: bool | None = None
     catalog: str | None = None
     chart: bool = True
+    verbose: bool = False
+
+
+def day_boundary(zone_name: str | None, on: _dt.date) -> tuple[str, _dt.tzinfo]:
+    """The sentence that says where days begin and end, and the zone (``--timezone``, else this machine's).
+
+    An unknown zone name is one sentence (exit 2)."""
+    from configurator.usage.dates import resolve_zone
+
+    spec = resolve_zone(zone_name)
+    zone = spec.build()
+    noon = _dt.datetime.combine(on, _dt.time(12), tzinfo=zone)
+    offset = noon.utcoffset() or _dt.timedelta(0)
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    hh, mm = divmod(abs(minutes), 60)
+    where = spec.label if spec.label else "this machine's time zone"
+    text = f"Days run midnight to midnight in {where} (UTC{sign}{hh:02d}:{mm:02d} on {on})"
+    if zone_name is None:
+        text += ", this machine's time zone (pass --timezone to use another)"
+    return text + ".", zone
+
+
+def _with_boundary(result: Result, sentence: str) -> Result:
+    """``--from-logs`` results come from the usage package: add the day-boundary line here."""
+    import dataclasses
+
+    from configurator.billing.report import _wrap
+
+    body = result.text
+    data = {**result.data, "day_boundary": sentence}
+
+    def text() -> str:
+        shown = body() if callable(body) else body
+        first, _, rest = shown.partition("\n")
+        return "\n".join(x for x in (first, _wrap(sentence), rest) if x)
+
+    return dataclasses.replace(result, data=data, text=text)
 
 
 def run_simulate(opts: SimulateOptions) -> Result:
@@ -84,23 +125,31 @@ def run_simulate(opts: SimulateOptions) -> Result:
     from configurator.billing.report import run_simulate as report
 
     _check_range(opts.start, opts.horizon)
+    boundary, zone = day_boundary(opts.timezone, opts.start or _dt.date.today())
     catalog = load_catalog(opts.catalog)
     if opts.from_logs:
         if opts.usage_file is not None or opts.start is not None:
             raise ConfiguratorError("--from-logs simulates from the day after your history; drop --usage/--start.")
         from configurator.usage.trace import simulate_from_logs
 
-        return simulate_from_logs(catalog=catalog, horizon_days=opts.horizon, history_days=opts.history_days,
-                                  tz=opts.timezone, accept_waiting=bool(opts.wait), chart=opts.chart,
-                                  use_cache=opts.use_cache)
+        return _with_boundary(simulate_from_logs(
+            catalog=catalog, horizon_days=opts.horizon, history_days=opts.history_days, tz=opts.timezone,
+            accept_waiting=bool(opts.wait), chart=opts.chart, use_cache=opts.use_cache), boundary)
     if opts.usage_file is None:
         raise ConfiguratorError("plan simulate needs usage: pass --usage FILE.csv (columns date,credits or "
                                 "date,model,input_tokens,output_tokens,...) or --from-logs.")
     from configurator.billing.usage_csv import load_usage_csv
 
-    usage = load_usage_csv(opts.usage_file, catalog)
+    usage = load_usage_csv(opts.usage_file, catalog, zone)
+    boundary, _ = day_boundary(opts.timezone, opts.start or usage.first)  # the offset on the first day
+    if usage.converted:
+        boundary = boundary[:-1] + f"; {usage.converted} timestamps with a UTC offset were moved to their day there."
+    if usage.converted < usage.rows:
+        boundary = boundary[:-1] + "; dates without a time are taken as given."
     return report(usage.demand, catalog, source_note=usage.describe(), horizon_days=opts.horizon, start=opts.start,
-                  accept_waiting=bool(opts.wait), models_used=list(usage.credits_by_model), chart=opts.chart)
+                  accept_waiting=bool(opts.wait), models_used=list(usage.credits_by_model), chart=opts.chart,
+                  tokens=usage.tokens_by_day, day_boundary=boundary, verbose=opts.verbose,
+                  why_no_tokens="the usage file gives credits per day, not tokens" if usage.kind == "credits" else None)
 
 
 @dataclass(frozen=True)
@@ -110,22 +159,33 @@ class UpgradeOptions:
     purchased: _dt.date
     on: _dt.date
     catalog: str | None = None
+    verbose: bool = False
 
 
 def run_upgrade_cost(opts: UpgradeOptions) -> Result:
     from configurator.billing.catalog import load_catalog
     from configurator.billing.report import run_upgrade_cost as report
 
-    return report(load_catalog(opts.catalog), opts.from_tier, opts.to_tier, opts.purchased, opts.on)
+    return report(load_catalog(opts.catalog), opts.from_tier, opts.to_tier, opts.purchased, opts.on,
+                  verbose=opts.verbose)
 
 
 @dataclass(frozen=True)
 class CatalogOptions:
     catalog: str | None = None
+    verbose: bool = False
+    export: str | None = None
+    force: bool = False
 
 
 def run_catalog(opts: CatalogOptions) -> Result:
-    from configurator.billing.catalog import load_catalog
+    from configurator.billing.catalog import export_catalog, load_catalog
     from configurator.billing.report import run_catalog as report
 
-    return report(load_catalog(opts.catalog))
+    if opts.export is not None:
+        if opts.catalog is not None:
+            raise ConfiguratorError("--export writes the shipped catalog; drop --catalog (copy your own file instead).")
+        written = export_catalog(opts.export, force=opts.force)
+        return Result("plan catalog", {"exported": str(written)},
+                      f"Wrote the shipped catalog to {written}; edit it and pass it with --catalog {written}.")
+    return report(load_catalog(opts.catalog), verbose=opts.verbose)

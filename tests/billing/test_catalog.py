@@ -16,7 +16,8 @@ def test_shipped_catalog_has_the_known_and_the_example_figures() -> None:
     assert cat.path.name == "atlascloud.toml" and cat.path.is_file()
     starter, lite = cat.tier("starter"), cat.tier("Lite")
     assert (starter.price_usd, lite.price_usd) == (Decimal("10.0"), Decimal("20.0"))
-    assert starter.price.verified and lite.price.verified
+    # verified = read on Atlas Cloud's own pages (the header's definition); the prices come from an article
+    assert not starter.price.verified and "as quoted by a third-party article" in starter.price.source
     assert (starter.daily_credits, lite.daily_credits) == (800_000, 1_800_000)
     assert not starter.allowance.verified and starter.allowance.date == "2026-05"
     (p,) = cat.packs
@@ -27,8 +28,19 @@ def test_shipped_catalog_has_the_known_and_the_example_figures() -> None:
     assert float(pro.reference["input"].value) == 1.68 and float(flash.reference["output"].value) == 0.28
     unverified = cat.unverified_figures()
     assert "tiers.starter.daily_credits" in unverified and "packs.payg-280m.price_usd" in unverified
-    assert "tiers.starter.price_usd" not in unverified
     assert all(f.source and f.line > 0 for f in cat.figures())
+
+
+def test_every_verified_flag_matches_the_catalog_header_definition() -> None:
+    """The header defines verified in one sentence: read on Atlas Cloud's own pages. A source that is an
+    article's quote, a third-party figure or an assumption is never verified; nothing says "source document"."""
+    cat = load_catalog()
+    text = cat.path.read_text(encoding="utf-8")
+    assert "Verified means: someone read this exact figure on Atlas Cloud's own pricing or documentation" in text
+    assert "source document" not in text
+    for f in cat.figures():
+        second_hand = any(w in f.source for w in ("quoted", "third-party", "assumed", "not published"))
+        assert not (f.verified and second_hand), f.key
 
 
 def test_unknown_tier_names_the_choices() -> None:
@@ -94,8 +106,11 @@ def test_plan_catalog_shows_every_figure_with_source_verified_flag_and_date(cli)
     assert "tier Starter" in out and "$10.00/month" in out and "800K credits" in out
     assert "pack PAYG 280M" in out and "$99.00" in out and "90 days" in out
     assert "model deepseek-v4-pro" in out and "2.18" in out and "$1.68" in out
-    assert "NO" in out and "yes" in out and "2026-05" in out and "third-party figure" in out
-    assert "unverified" in out and "atlascloud.toml" in out
+    assert "NO" in out and " yes " not in out and "2026-05" in out and "third-party figure" in out
+    assert "unverified" in out and "atlascloud.toml" not in out and "shipped with configurator" in out
+    assert "--export FILE" in out and "Verified: the figure was read on Atlas Cloud's own pricing" in out
+    code, out, _ = cli("plan", "catalog", "--verbose")
+    assert code == 0 and "atlascloud.toml" in out
     code, out, _ = cli("plan", "catalog", "--json")
     data = json.loads(out)
     assert data["command"] == "plan catalog" and data["version"] == 1
@@ -103,6 +118,39 @@ def test_plan_catalog_shows_every_figure_with_source_verified_flag_and_date(cli)
     assert tiers["lite"]["price_usd"] == 20.0 and tiers["lite"]["daily_credits"] == 1_800_000
     fig = {f["key"]: f for t in data["catalog"]["tiers"] for f in t["figures"]}
     assert fig["tiers.lite.daily_credits"] == {**fig["tiers.lite.daily_credits"], "verified": False, "date": "2026-05"}
-    assert fig["tiers.lite.price_usd"]["verified"] is True and fig["tiers.lite.price_usd"]["source"]
+    assert fig["tiers.lite.price_usd"]["verified"] is False and "third-party article" in fig["tiers.lite.price_usd"]["source"]
     models = {m["id"]: m for m in data["catalog"]["models"]}
     assert models["deepseek-v4-flash"]["credits_per_token"]["cache_read"] == 0.07
+
+
+def test_export_writes_the_shipped_catalog_and_never_overwrites_without_force(cli, tmp_path) -> None:
+    import os
+    import stat
+
+    dest = tmp_path / "my-plans.toml"
+    code, out, err = cli("plan", "catalog", "--export", str(dest))
+    assert code == 0 and err == "" and f"--catalog {dest}" in out
+    assert dest.read_bytes() == load_catalog().path.read_bytes()
+    assert stat.S_IMODE(os.stat(dest).st_mode) == 0o644 & ~_umask() | 0o600
+    dest.write_text("# mine\n")
+    code, out, err = cli("plan", "catalog", "--export", str(dest))
+    assert code == 2 and out == "" and err.count("\n") == 1 and "already exists" in err and "--force" in err
+    assert dest.read_text() == "# mine\n"
+    code, out, err = cli("plan", "catalog", "--export", str(dest), "--force")
+    assert code == 0 and dest.read_bytes() == load_catalog().path.read_bytes()
+    # the copy is a catalog the other commands take
+    code, out, err = cli("plan", "upgrade-cost", "--from", "starter", "--to", "lite", "--purchased", "2026-04-28",
+                         "--on", "2026-05-14", "--catalog", str(dest))
+    assert code == 0 and "$4.67" in out
+    for args, says in ((["--export", str(tmp_path)], "is a folder"),
+                       (["--export", str(tmp_path / "no" / "x.toml")], "does not exist")):
+        code, out, err = cli("plan", "catalog", *args)
+        assert code == 2 and out == "" and err.count("\n") == 1 and says in err
+
+
+def _umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

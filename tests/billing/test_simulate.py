@@ -63,12 +63,16 @@ def test_every_strategy_is_reported_with_its_figures(cli, tmp_path) -> None:
     assert data["recommendation"]["covers_every_day"] is True
     assert "repeated 22.5 times to fill the 90-day horizon" in data["trace_notes"][0]
     assert len(data["daily"]) == 90 and data["daily"][1]["demand"] == 2_500_000
-    # unverified figures are declared and the file to edit is named
+    # unverified figures are declared, and a copy to edit is offered (never the installed file)
     assert "tiers.starter.daily_credits" in data["catalog"]["unverified_figures"]
-    assert any("atlascloud.toml" in n and "not confirmed" in n for n in data["notes"])
+    assert any("--export FILE" in n and "not confirmed" in n and "atlascloud.toml" not in n for n in data["notes"])
+    assert data["reference_price_comparison"] == {"usd": None, "is_a_plan": False,
+                                                  "why_not": "the usage file gives credits per day, not tokens"}
     code, text, _ = cli("plan", "simulate", "--usage", str(usage))
     assert "Recommendation:" in text and "[from unverified figures]" in text
-    assert "is repeated 22.5 times" in text and "edit " in text and "atlascloud.toml" in text
+    assert "is repeated 22.5 times" in text and "atlascloud.toml" not in text
+    assert "No comparison with Atlas Cloud's reference token prices: the usage file gives credits" in text
+    assert "atlascloud.toml" in cli("plan", "simulate", "--usage", str(usage), "--verbose")[1]
     for label in ("PAYG only", "Starter alone", "Lite alone", "Starter + PAYG", "Lite + PAYG"):
         assert label in text
 
@@ -199,3 +203,58 @@ def test_catalogs_with_only_tiers_or_only_packs(cli, tmp_path, toml, strategies,
     assert [s["key"] for s in data["strategies"]] == strategies and says in data["recommendation"]["reason"]
     code, text, _ = cli("plan", "simulate", "--usage", str(usage), "--catalog", str(cat))
     assert code == 0 and "Recommendation:" in text and str(cat) in text
+
+
+TIMESTAMPS = ("date,model,input_tokens,output_tokens\n"
+              "2026-05-01T20:30:00Z,deepseek-v4-pro,100000,10000\n"   # 04:30 on 05-02 in Shanghai
+              "2026-05-01T10:00:00+00:00,deepseek-v4-pro,100000,10000\n"  # 18:00 on 05-01 in Shanghai
+              "2026-05-03,deepseek-v4-pro,100000,10000\n")  # a date: taken as given
+
+
+@pytest.mark.parametrize(("zone", "days", "offset"), [
+    ("Asia/Shanghai", {"2026-05-01": 1, "2026-05-02": 1, "2026-05-03": 1}, "UTC+08:00"),
+    ("UTC", {"2026-05-01": 2, "2026-05-03": 1}, "UTC+00:00"),
+    ("America/Los_Angeles", {"2026-05-01": 2, "2026-05-03": 1}, "UTC-07:00"),
+])
+def test_timezone_moves_csv_timestamps_to_that_zones_days(cli, tmp_path, zone, days, offset) -> None:
+    usage = tmp_path / "usage.csv"
+    usage.write_text(TIMESTAMPS, encoding="utf-8")
+    args = ("plan", "simulate", "--usage", str(usage), "--timezone", zone, "--days", "3")
+    code, out, err = cli(*args, "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    one = 100000 * 2.18 + 10000 * 6.53  # credits of one row
+    got = {d["date"]: round(d["demand"] / one) for d in data["daily"] if d["demand"]}
+    assert got == days
+    assert data["day_boundary"].startswith(f"Days run midnight to midnight in {zone} ({offset} on ")
+    text = cli(*args, "--no-chart")[1]
+    flat = " ".join(text.split())
+    assert flat.count("Days run midnight to midnight") == 1  # printed once
+    assert "2 timestamps with a UTC offset were moved to their day there" in flat
+    assert "dates without a time are taken as given" in flat
+    # tokens given: the reference-price comparison is there, and labelled as not a plan
+    assert data["reference_price_comparison"]["is_a_plan"] is False and data["reference_price_comparison"]["usd"] > 0
+    assert "(not a plan you can buy here)" in flat
+
+
+@pytest.mark.parametrize("source", [("--usage", "{usage}"), ("--from-logs",)])
+def test_an_unknown_timezone_is_one_sentence(cli, tmp_path, source) -> None:
+    usage = tmp_path / "usage.csv"
+    usage.write_text("date,credits\n2026-05-01,5\n", encoding="utf-8")
+    args = [a.replace("{usage}", str(usage)) for a in source]
+    code, out, err = cli("plan", "simulate", *args, "--timezone", "Mars/Olympus")
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert err.startswith("error: unknown time zone 'Mars/Olympus': use an IANA name")
+
+
+def test_waiting_table_says_how_long_work_waited(cli, tmp_path) -> None:
+    """With --wait the last column counts the days that ended with work waiting, and the longest wait."""
+    usage = tmp_path / "usage.csv"
+    usage.write_text("date,credits\n" + "".join(f"2026-05-{d:02d},{1_200_000 if d % 2 else 0}\n"
+                                                  for d in range(1, 31)), encoding="utf-8")
+    code, out, err = cli("plan", "simulate", "--usage", str(usage), "--wait", "--days", "30", "--no-chart")
+    assert code == 0, err
+    head = next(line for line in out.splitlines() if "Strategy" in line)
+    assert head.rstrip().endswith("Days work waited") and "Unmet days" not in out
+    starter = next(line for line in out.splitlines() if "Starter alone" in line)
+    assert starter.rstrip().endswith("15 (from 2026-05-01, longest 1 day)")
