@@ -130,9 +130,10 @@ def test_show_prints_every_field_masked_and_the_exact_command_lines(run, home: P
     assert settings["apiKeyHelper"].endswith("key get atlas")
     assert KNOWN_KEY not in (sessions / "atlas.claude-settings.json").read_text()
     codex_profile = load_toml(home / ".codex" / "atlas.config.toml")
-    assert codex_profile["model_provider"] == "atlascloud"
-    assert codex_profile["model_providers"]["atlascloud"]["base_url"] == "https://api.atlascloud.ai/v1"
-    assert codex_profile["model_providers"]["atlascloud"]["auth"]["args"][-2:] == ["get", "atlas"]
+    # its own provider id: under the active profile's, Codex would merge it with config.toml's table
+    assert codex_profile["model_provider"] == "profile-atlas"
+    assert codex_profile["model_providers"]["profile-atlas"]["base_url"] == "https://api.atlascloud.ai/v1"
+    assert codex_profile["model_providers"]["profile-atlas"]["auth"]["args"][-2:] == ["get", "atlas"]
     assert json.loads((sessions / "atlas.opencode.json").read_text())["model"] == \
         "atlascloud/deepseek-ai/deepseek-v4-pro"
 
@@ -453,8 +454,8 @@ def test_rename_keeps_the_active_tools_working(run, home: Path) -> None:
     assert {a["profile"] for a in owned["agents"].values()} == {"atlas"}
     sessions = config_dir(home) / "sessions"
     assert json.loads((sessions / "atlas.claude-settings.json").read_text())["apiKeyHelper"].endswith("key get atlas")
-    assert load_toml(home / ".codex" / "atlas.config.toml")["model_providers"]["atlascloud"]["auth"]["args"][-1] == \
-        "atlas"
+    assert load_toml(home / ".codex" / "atlas.config.toml")["model_providers"]["profile-atlas"]["auth"]["args"][-1] \
+        == "atlas"
     assert not list(sessions.glob("atlascloud.*")) and not (home / ".codex" / "atlascloud.config.toml").exists()
     assert get_key("atlas") == KNOWN_KEY
     # and switching away and back works under the new name

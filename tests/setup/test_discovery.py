@@ -112,7 +112,7 @@ def test_the_wizard_offers_the_providers_models(home: Path, mock, monkeypatch: p
     opts = SetupOptions(tools=("claude-code",), provider="custom", base_url=mock.url + "/v1", key_storage="env",
                         api_key_env="LLM_KEY", interactive=True, claude_skip_login=False,
                         given=frozenset({"tools", "provider", "base_url", "key_storage", "api_key_env",
-                                         "claude_skip_login"}))
+                                         "claude_skip_login", "claude_statusline"}))
     down, up, enter = "\x1b[B", "\x1b[A", "\r"
     with create_pipe_input() as pipe:
         # main model: the third listed; fast model (the cursor starts at the main one): the second; write? yes
