@@ -258,3 +258,24 @@ def test_waiting_table_says_how_long_work_waited(cli, tmp_path) -> None:
     assert head.rstrip().endswith("Days work waited") and "Unmet days" not in out
     starter = next(line for line in out.splitlines() if "Starter alone" in line)
     assert starter.rstrip().endswith("15 (from 2026-05-01, longest 1 day)")
+
+
+def test_from_logs_prints_the_day_boundary_once(cli, home) -> None:
+    record = {"parentUuid": None, "isSidechain": False, "type": "assistant", "sessionId": "s-1",
+              "version": "2.1.332", "timestamp": "2026-10-05T20:00:00.000Z", "requestId": "req_1",
+              "message": {"id": "msg_1", "type": "message", "role": "assistant", "model": "deepseek-ai/deepseek-v4-pro",
+                          "content": [{"type": "text", "text": "done"}],
+                          "usage": {"input_tokens": 1000, "output_tokens": 0, "cache_creation_input_tokens": 0,
+                                    "cache_read_input_tokens": 0}}}
+    path = home / ".claude" / "projects" / "-home-dev-app" / "s-1.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(record, separators=(",", ":")) + "\n")
+    args = ("plan", "simulate", "--from-logs", "--timezone", "Asia/Shanghai", "--days", "7")
+    code, out, err = cli(*args, "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["history"][0]["date"] == "2026-10-06"  # 20:00 UTC is 04:00 the next day in Shanghai
+    assert data["day_boundary"].startswith("Days run midnight to midnight in Asia/Shanghai (UTC+08:00")
+    text = cli(*args, "--no-chart")[1]
+    assert text.splitlines()[0].startswith("Plan advice for your agent logs")
+    assert " ".join(text.split()).count("Days run midnight to midnight in Asia/Shanghai") == 1

@@ -104,6 +104,18 @@ CASES = [
          f"--on 9999-12-31 is {WINDOW}", None),
     Case("upgrade-purchased-0001", (*UPGRADE, "--purchased", "0001-01-01", "--on", "2026-05-14"),
          f"--purchased 0001-01-01 is {WINDOW}", None),
+    # issue 15: time zones, model shares, the catalog export
+    Case("timezone-unknown", (*SIM, "--timezone", "Mars/Olympus"), "unknown time zone 'Mars/Olympus'"),
+    Case("timezone-path-like", (*SIM, "--timezone", "../../etc/passwd"), "unknown time zone '../../etc/passwd'"),
+    Case("timezone-empty-name", (*SIM, "--timezone", " "), "unknown time zone ' '"),
+    Case("quiz-share-nan", (*QUIZ, "--models", "deepseek-v4-pro:nan,deepseek-v4-flash:1"),
+         "--models the share of deepseek-v4-pro must be a number >= 0", None),
+    Case("quiz-shares-zero", (*QUIZ, "--models", "deepseek-v4-pro:0,deepseek-v4-flash:0"),
+         "--models the shares add up to 0", None),
+    Case("catalog-export-over-folder", ("plan", "catalog", "--export", "{dir}"), "is a folder", None),
+    Case("catalog-export-existing", ("plan", "catalog", "--export", "{usage}"), "already exists; pass another"),
+    Case("catalog-export-dev-null", ("plan", "catalog", "--export", "/dev/null", "--force"),
+         "/dev/null is not a regular file", None),
 ]
 
 
