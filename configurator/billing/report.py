@@ -185,7 +185,7 @@ def _comparison(catalog: Catalog, tokens: Any, advice: Advice, *, why_not: str |
         b = baseline(tokens, catalog, horizon_days=advice.days, start=advice.start)
         if b is not None:
             return b.sentence(), b.to_dict()
-    reason = why_not or "the usage gives credits, not tokens"
+    reason = why_not or "this usage source passes credits per day, not the tokens behind them"
     return (f"No comparison with {catalog.provider or 'the catalog'}'s reference token prices: {reason}.",
             {"usd": None, "is_a_plan": False, "why_not": reason})
 
