@@ -500,13 +500,14 @@ _OPENCLAW_CASES = sorted((Path(__file__).resolve().parents[1] / "lint" / "cases"
 @pytest.mark.parametrize("case", _OPENCLAW_CASES, ids=[f"{p.parent.name}/{p.name}" for p in _OPENCLAW_CASES])
 def test_lint_and_openclaw_agree_on_validity(home: Path, case: Path) -> None:
     """Every OpenClaw lint case: `openclaw config validate` refuses it exactly when our linter reports a
-    parse error or a schema error."""
+    parse error, a schema error or an exec secret provider whose command is not there (OpenClaw 2026.9.6 checks
+    that the command is readable: "secrets.providers.<name>.command is not readable")."""
     openclaw = _need("OPENCLAW_BIN")
     target = home / ".openclaw" / "openclaw.json"
     target.parent.mkdir(parents=True)
     target.write_text(case.read_text())
     code, out = _validate(openclaw, home) if case.parent.name != "parse-error" else (1, {"valid": False})
-    lint = run_cli("lint", "--format", "json", "--select", "parse-error,schema", str(target),
+    lint = run_cli("lint", "--format", "json", "--select", "parse-error,schema,key-helper-missing", str(target),
                    env={"HOME": str(home)})
     ours_invalid = any(f["severity"] == "error" for f in json.loads(lint.stdout)["findings"])
     assert ours_invalid == (not out["valid"]), (out, lint.stdout)
