@@ -375,7 +375,6 @@ def _write(verb: str, profile: Profile | None, tools: list[str], flags: WriteFla
     """One transaction (a preview first): (what was written or would be, whether it was a dry run). When the
     tools' files change, a person confirms (or --yes); owned keys edited by hand stop it unless --force."""
     from configurator import switching
-    from configurator.commands.use import summary
 
     preview = switching.execute(profile, tools, dry_run=True, force=flags.force, **kw)
     p = None
@@ -397,12 +396,9 @@ def _write(verb: str, profile: Profile | None, tools: list[str], flags: WriteFla
             raise ConfiguratorError(
                 f"profile {verb} changes the files of {agents.names(tools)}, and asks before that only on a "
                 "terminal: pass --yes to write (or --dry-run to preview).")
-        for line in summary(preview):
-            p.say(line)
-        if flags.diff:
-            for r in preview.changed:
-                p.say(r.diff.rstrip("\n"))
-        if not p.confirm("Write these changes?", True):
+        from configurator import wizard
+
+        if not wizard.confirm([(t, r) for t, r in preview.results if r.action != "unchanged"], p, diff=flags.diff):
             raise Aborted()
     return switching.execute(profile, tools, dry_run=False, force=flags.force, **kw), False
 

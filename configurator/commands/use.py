@@ -49,18 +49,6 @@ def _targets(opts: UseOptions) -> tuple[tuple[str, ...], object]:
     return ids, saved
 
 
-def summary(written: Written) -> list[str]:
-    """One line per file: what changes, in keys (the full diff is on request)."""
-    lines = []
-    for tool, r in written.results:
-        if r.action == "unchanged":
-            continue
-        added = sum(1 for ln in r.diff.splitlines() if ln.startswith("+") and not ln.startswith("+++"))
-        removed = sum(1 for ln in r.diff.splitlines() if ln.startswith("-") and not ln.startswith("---"))
-        lines.append(f"{agents.get(tool).display:12} {r.action:8} {r.path}  (+{added} -{removed} lines)")
-    return lines
-
-
 def _describe_edits(edits: list[HandEdit]) -> str:
     return "; ".join(str(e) for e in edits)
 
@@ -99,12 +87,10 @@ def run(opts: UseOptions, *, prompter: Prompter | None = None) -> Result:
         if ask is None or p is None:
             raise ConfiguratorError(
                 "use asks before writing only on a terminal: pass --yes to switch (or --dry-run to preview).")
-        for line in summary(preview):
-            p.say(line)
-        if opts.diff:
-            for r in changed:
-                p.say(r.diff.rstrip("\n"))
-        if not ask("Write these changes?", True):
+        from configurator import wizard
+
+        # the same preview as setup: a block per file with the keys added/changed/removed, the diff on request
+        if not wizard.confirm([(t, r) for t, r in preview.results if r.action != "unchanged"], p, diff=opts.diff):
             raise Aborted()
     written = switching.execute(profile, tools, dry_run=False, force=opts.force)
     return _result(opts, written, tools, dry_run=False)

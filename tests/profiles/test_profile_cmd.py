@@ -357,7 +357,7 @@ def test_edit_of_an_active_profile_asks_or_needs_yes_and_dry_run_writes_nothing(
 
 
 def test_edit_with_a_wizard_confirmation(home: Path, run) -> None:
-    """On a terminal the edit of an active profile shows a line per file and asks (driven through the Prompter)."""
+    """On a terminal the edit of an active profile shows a block per file and asks (driven through the Prompter)."""
     from prompt_toolkit.input import create_pipe_input
     from prompt_toolkit.output import DummyOutput
 
@@ -371,7 +371,7 @@ def test_edit_with_a_wizard_confirmation(home: Path, run) -> None:
     with create_pipe_input() as pipe:
         p = Prompter(input=pipe, output=DummyOutput())
         p.say = said.append  # type: ignore[method-assign]
-        pipe.send_text("n\r")
+        pipe.send_text("n")
         opts = EditOptions("atlascloud", SetupOptions(model="deepseek-ai/deepseek-v4-flash", given=frozenset({"model"})),
                            flags=WriteFlags(interactive=True))
         from configurator.errors import Aborted
@@ -379,7 +379,9 @@ def test_edit_with_a_wizard_confirmation(home: Path, run) -> None:
         with pytest.raises(Aborted):
             run_edit(opts, prompter=p)
     assert tree(home) == before
-    assert any(str(home / SETTINGS) in line and "(+" in line for line in said)
+    # the same preview as setup and use: a block per file with the keys that change
+    assert any(f"Claude Code: {home / SETTINGS} (will be updated)" in text and "env.ANTHROPIC_MODEL" in text
+               for text in said), said
 
 
 # --- remove ---------------------------------------------------------------------------------------------------

@@ -215,8 +215,10 @@ def _interactive(keys: str, name: str = "a", **kw: object):  # type: ignore[no-u
 def test_on_a_terminal_use_shows_a_line_per_file_then_asks(two_profiles: Path) -> None:
     result, said = _interactive("y")
     assert result.data["changed"] is True
-    assert any(line.startswith("Claude Code") and SETTINGS in line and "(+" in line for line in said)
-    assert not any(line.startswith("---") for line in said)  # the full diff only on request
+    assert any(f"Claude Code: {two_profiles / SETTINGS} (will be updated)" in text
+               and "~ 1 key changed: env.ANTHROPIC_BASE_URL" not in text  # the token and the models change too
+               and "env.ANTHROPIC_BASE_URL" in text for text in said), said
+    assert not any(text.startswith("---") for text in said)  # the full diff only on request
     assert _env(two_profiles)["ANTHROPIC_BASE_URL"] == "https://a.example.com"
 
 
@@ -232,7 +234,7 @@ def test_on_a_terminal_no_writes_nothing(two_profiles: Path) -> None:
 def test_on_a_terminal_a_hand_edit_is_asked_about(two_profiles: Path) -> None:
     path = two_profiles / SETTINGS
     path.write_text(path.read_text().replace("https://b.example.com", "https://my-proxy.example.com"))
-    result, said = _interactive("yy")
+    result, said = _interactive("y" + "y")
     assert any("changed by hand" in line and "env.ANTHROPIC_BASE_URL" in line for line in said)
     assert _env(two_profiles)["ANTHROPIC_BASE_URL"] == "https://a.example.com"
 
