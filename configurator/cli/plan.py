@@ -176,3 +176,22 @@ def catalog_cmd(catalog_path: str | None, export: str | None, force: bool, verbo
 
     opts = CatalogOptions(catalog=catalog_path, verbose=verbose, export=export, force=force)
     return emit(run_catalog(opts), as_json=as_json)
+
+
+@plan.command("set", short_help="Save the plan you are on (a tier, or none) on a profile.")
+@click.argument("tier", metavar="TIER|none")
+@click.option("--since", type=DATE, default=None, metavar="DATE",
+              help="The day your current subscription period started (default: today).")
+@click.option("--profile", "profile", default=None, metavar="NAME",
+              help="The profile to save it on (default: the one Claude Code uses now).")
+@json_option
+def set_cmd(tier: str, since: _dt.date | None, profile: str | None, as_json: bool) -> int:
+    """Save the plan you are on: a tier of the catalog (`configurator plan catalog`), or `none` for packs only.
+
+    The status line (`configurator statusline`) shows today's allowance of that plan; `configurator status`
+    shows it too.
+    """
+    from configurator.commands.plan import SetOptions, run_set
+    from configurator.render import emit
+
+    return emit(run_set(SetOptions(tier=tier, since=since, profile=profile)), as_json=as_json)

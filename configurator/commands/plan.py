@@ -189,3 +189,68 @@ def run_catalog(opts: CatalogOptions) -> Result:
         return Result("plan catalog", {"exported": str(written)},
                       f"Wrote the shipped catalog to {written}; edit it and pass it with --catalog {written}.")
     return report(load_catalog(opts.catalog), verbose=opts.verbose)
+
+
+@dataclass(frozen=True)
+class SetOptions:
+    """``plan set TIER|none [--since DATE] [--profile NAME]``: the plan the user is on, saved on a profile."""
+
+    tier: str
+    since: _dt.date | None = None
+    profile: str | None = None
+
+
+def _plan_profile(name: str | None) -> str:
+    """The profile the plan goes on: the one named, else the active Claude Code profile (the status line's), else
+    the only saved one."""
+    from configurator import agents, ownership, paths, profiles
+    from configurator.store import read_document
+
+    saved = profiles.load()
+    if name is not None:
+        profiles.get(name)
+        return name
+    owned = ownership.from_data(read_document(paths.owned_file(), "json").data, str(paths.owned_file()))
+    active = [st.profile for aid, st in owned.agents.items() if st.profile in saved]
+    first = next((st.profile for aid, st in owned.agents.items() if aid == agents.IDS[0] and st.profile in saved),
+                 None)
+    if first is not None:
+        return first
+    if len(set(active)) == 1:
+        return str(active[0])
+    if len(saved) == 1:
+        return next(iter(saved))
+    if not saved:
+        raise ConfiguratorError("No profile to save the plan on yet: run `configurator setup` first (it saves one).")
+    raise ConfiguratorError(f"Which profile is the plan for? Pass --profile NAME (one of: {', '.join(sorted(saved))}).")
+
+
+def run_set(opts: SetOptions) -> Result:
+    """Save the plan on a profile (one write of profiles.toml through the store); the status line and `status`
+    read it."""
+    import dataclasses
+
+    from configurator import profiles, switching
+    from configurator.billing.catalog import load_catalog
+
+    tier = opts.tier.strip().lower()
+    catalog = load_catalog()
+    names = {t.id: t for t in catalog.tiers}
+    if tier != "none" and tier not in names:
+        raise ConfiguratorError(f"{opts.tier!r} is not a plan tier; use one of: {', '.join(names)} (or none: packs "
+                                "only).")
+    if tier == "none" and opts.since is not None:
+        raise ConfiguratorError("--since is the day a subscription period started; `plan set none` has none.")
+    if opts.since is not None:
+        _check_range(opts.since, 1)
+    since = None if tier == "none" else (opts.since or _dt.date.today())
+    name = _plan_profile(opts.profile)
+    saved = profiles.get(name)
+    new = dataclasses.replace(saved, plan=tier, plan_since=since.isoformat() if since else None)
+    written = switching.execute(None, [], dry_run=False, save=new)
+    what = "packs only (no subscription)" if tier == "none" else f"{names[tier].name} since {since}"
+    hint = "" if opts.since is not None or tier == "none" else (
+        " (--since was not given: today is taken as the day the period started)")
+    return Result("plan set", {"profile": name, "plan": tier, "since": since.isoformat() if since else None,
+                               "backup": written.backup},
+                  f"Profile {name!r} is on {what}{hint}. `configurator status` and the status line use it.")
