@@ -54,6 +54,21 @@ class Written:
     def changed(self) -> list[WriteResult]:
         return [r for _, r in self.results if r.action != "unchanged"]
 
+    def lines(self, *, dry_run: bool, diffs: bool = False) -> list[str]:
+        """What setup, use and profile print about the files: the diffs (a dry run, or asked for), a line per file
+        with its action, and the backup id to undo with."""
+        out: list[str] = []
+        if dry_run or diffs:
+            out += [r.diff.rstrip("\n") for _, r in self.results if r.diff]
+        if dry_run:
+            out.append("Dry run: nothing was written.")
+        for tool, r in self.results:
+            verb = f"would be {r.action}" if dry_run and r.action != "unchanged" else r.action
+            out.append(f"{agents.get(tool).display:12} {verb:9} {r.path}")
+        if self.backup and not dry_run:
+            out.append(f"Backup of the previous files: {self.backup} (undo with `configurator restore {self.backup}`)")
+        return out
+
 
 class HandEdited(ConfiguratorError):
     """Owned keys were edited by hand and overwriting them was not allowed."""

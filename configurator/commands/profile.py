@@ -404,16 +404,7 @@ def _write(verb: str, profile: Profile | None, tools: list[str], flags: WriteFla
 
 
 def _files_text(written: Written, dry_run: bool) -> list[str]:
-    lines: list[str] = []
-    if dry_run:
-        lines += [r.diff.rstrip("\n") for _, r in written.results if r.diff]
-    for tool, r in written.results:
-        verb = f"would be {r.action}" if dry_run and r.action != "unchanged" else r.action
-        lines.append(f"{agents.get(tool).display:12} {verb:9} {r.path}")
-    if written.backup and not dry_run:
-        lines.append(f"Backup of the previous files: {written.backup} "
-                     f"(undo with `configurator restore {written.backup}`)")
-    return lines
+    return [ln for ln in written.lines(dry_run=dry_run) if ln != "Dry run: nothing was written."]
 
 
 def _write_data(written: Written, dry_run: bool) -> dict[str, Any]:

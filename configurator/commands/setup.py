@@ -351,19 +351,7 @@ def result_for(written: Written, tools: tuple[str, ...], *, dry_run: bool, extra
     name = written.profile
 
     def text() -> str:
-        lines: list[str] = []
-        if dry_run or diffs:
-            for _, r in written.results:
-                if r.diff:
-                    lines.append(r.diff.rstrip("\n"))
-        if dry_run:
-            lines.append("Dry run: nothing was written.")
-        for tool, r in written.results:
-            verb = f"would be {r.action}" if dry_run and r.action != "unchanged" else r.action
-            lines.append(f"{agents.get(tool).display:12} {verb:9} {r.path}")
-        if written.backup:
-            lines.append(f"Backup of the previous files: {written.backup} "
-                         f"(undo with `configurator restore {written.backup}`)")
+        lines = written.lines(dry_run=dry_run, diffs=diffs)
         if name:
             lines.append(f"{'Would save' if dry_run else 'Saved'} as profile {name!r}: `configurator use {name}` "
                          f"switches back to it later, `configurator profile show {name}` shows how to use it in one "

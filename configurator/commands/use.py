@@ -102,18 +102,9 @@ def _result(opts: UseOptions, written: Written, tools: tuple[str, ...], *, dry_r
     files = [{**r.to_dict(), "tool": tool} for tool, r in written.results]
 
     def text() -> str:
-        lines: list[str] = []
         if not changed:
             return f"{agents.names(tools)} already use {target}; nothing to change (unchanged)."
-        if dry_run:
-            lines += [r.diff.rstrip("\n") for _, r in written.results if r.diff]
-            lines.append("Dry run: nothing was written.")
-        for tool, r in written.results:
-            verb = f"would be {r.action}" if dry_run and r.action != "unchanged" else r.action
-            lines.append(f"{agents.get(tool).display:12} {verb:9} {r.path}")
-        if written.backup:
-            lines.append(f"Backup of the previous files: {written.backup} "
-                         f"(undo with `configurator restore {written.backup}`)")
+        lines = written.lines(dry_run=dry_run)
         if not dry_run:
             lines.append(f"{agents.names(tools)} now use {target}. `configurator status` shows what each tool uses.")
         return "\n".join(lines)
