@@ -68,7 +68,9 @@ def key_text(draw: st.DrawFn, key: str) -> str:
 
 def string_text(draw: st.DrawFn, value: str, quote: str) -> str:
     out = [quote]
-    for ch in value:
+    for i, ch in enumerate(value):
+        # JSON5: \0 must not be followed by a decimal digit (it would read as a legacy octal escape)
+        nul = [] if value[i + 1:i + 2] in tuple("0123456789") else ["\\0"]
         if ch == quote or ch == "\\":
             out.append("\\" + ch)
         elif ch == "\n":
@@ -83,7 +85,7 @@ def string_text(draw: st.DrawFn, value: str, quote: str) -> str:
                 ch, ch, f"\\u{ord(ch):04x}",
                 *([f"\\x{ord(ch):02x}"] if ord(ch) < 256 else []),
                 *(["\\" + ch] if ch in "acdeghijklmopqswyz'\"" else []),  # NonEscapeCharacter: itself
-                *({"\t": ["\\t"], "\b": ["\\b"], "\f": ["\\f"], "\v": ["\\v"], "\0": ["\\0"]}.get(ch, [])),
+                *({"\t": ["\\t"], "\b": ["\\b"], "\f": ["\\f"], "\v": ["\\v"], "\0": nul}.get(ch, [])),
             ])))
         if draw(st.integers(0, 9)) == 0:
             out.append(draw(st.sampled_from(["\\\n", "\\\r\n"])))  # line continuation: nothing
